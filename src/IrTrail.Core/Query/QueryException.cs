@@ -1,0 +1,13 @@
+namespace IrTrail.Core.Query;
+
+/// <summary>
+/// A query the engine rejected, with the engine's own message (and position where it gives one). Engine exception
+/// types never cross into the cmdlet assembly: it lives in another load context.
+/// </summary>
+public sealed class QueryException(string message, string engine, int? position = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public string Engine { get; } = engine;
+    /// <summary>Character position in the SQL, when the engine reports one.</summary>
+    public int? Position { get; } = position;
+}

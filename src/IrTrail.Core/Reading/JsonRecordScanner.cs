@@ -1,0 +1,414 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+
+namespace IrTrail.Core.Reading;
+
+/// <summary>
+/// Splits a CloudTrail source into the raw bytes of its records, streaming with memory bounded by the largest single
+/// record. Understands every shape real data comes in: <c>{"Records":[...]}</c>, bare arrays, single objects and
+/// one object per line; recognises digest files. Decompresses gzip when the stream starts with its magic bytes.
+/// This is the one tokenising reader every consumer (events, converter, sample self-check, integrity) shares.
+/// </summary>
+public sealed class JsonRecordScanner : IDisposable
+{
+    private const int InitialBuffer = 256 * 1024;
+    /// <summary>No CloudTrail record comes near this; a larger one is a fault, not a reason to exhaust memory.</summary>
+    public const int MaxRecordBytes = 256 * 1024 * 1024;
+
+    private enum Mode { Start, Probe, InArray, EnvelopeRest, Sequence, Done }
+
+    private readonly Stream _raw;
+    private Stream _stream;
+    private byte[] _buf = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    private int _pos, _end;
+    private long _bufferOffset; // absolute decompressed offset of _buf[0]
+    private bool _eof;
+    private Mode _mode = Mode.Start;
+    private bool _arrayIsEnvelope;
+    private JsonReaderState _state;
+    private Queue<byte[]>? _pending; // records of a small envelope whose "Records" was not the first key
+    private byte[]? _pendingCurrent;
+
+    public JsonRecordScanner(Stream stream)
+    {
+        _raw = stream;
+        _stream = stream;
+    }
+
+    /// <summary>The shape found so far (known after the first record, or at the end).</summary>
+    public FileShape Shape { get; private set; } = FileShape.Unknown;
+
+    /// <summary>True when the source was gzip-compressed.</summary>
+    public bool Compressed { get; private set; }
+
+    /// <summary>Records returned so far.</summary>
+    public long RecordCount { get; private set; }
+
+    /// <summary>Decompressed bytes consumed so far.</summary>
+    public long BytesConsumed => _bufferOffset + _pos;
+
+    /// <summary>Absolute decompressed offset at which the last returned record started.</summary>
+    public long LastRecordOffset { get; private set; }
+
+    /// <summary>
+    /// The next record's raw UTF-8 bytes, or null at the end. The memory is valid until the next call.
+    /// Throws <see cref="CloudTrailFormatException"/> on a fault; records returned before it stay valid.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>?> NextAsync(CancellationToken cancellationToken = default)
+    {
+        if (_pending is not null && _pending.Count > 0)
+        {
+            _pendingCurrent = _pending.Dequeue();
+            RecordCount++;
+            return _pendingCurrent;
+        }
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = Step(out var start, out var length);
+            switch (step)
+            {
+                case StepResult.Record:
+                    RecordCount++;
+                    LastRecordOffset = _bufferOffset + start;
+                    return new ReadOnlyMemory<byte>(_buf, start, length);
+                case StepResult.Pending:
+                    return await NextAsync(cancellationToken).ConfigureAwait(false);
+                case StepResult.End:
+                    return null;
+                case StepResult.Again:
+                    break;
+                case StepResult.NeedMore:
+                    if (_eof)
+                        throw new CloudTrailFormatException(ReadFaultKind.MalformedJson,
+                            $"The JSON ends unexpectedly (truncated) after {BytesConsumed:N0} bytes, inside record {RecordCount}.",
+                            BytesConsumed, RecordCount);
+                    await FillAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Record: one is ready. NeedMore: read more input. End: no more records. Pending: queued records are
+    /// ready. Again: the state moved on without a record; step again before reading.</summary>
+    private enum StepResult { Record, NeedMore, End, Pending, Again }
+
+    private StepResult Step(out int recordStart, out int recordLength)
+    {
+        recordStart = recordLength = 0;
+        try
+        {
+            switch (_mode)
+            {
+                case Mode.Start:
+                    if (_bufferOffset == 0 && _end == 0 && !_eof) return StepResult.NeedMore;
+                    SkipBomAndWhiteSpace();
+                    if (_pos == _end)
+                    {
+                        if (!_eof) return StepResult.NeedMore;
+                        Shape = FileShape.Empty;
+                        _mode = Mode.Done;
+                        return StepResult.End;
+                    }
+                    switch (_buf[_pos])
+                    {
+                        case (byte)'[':
+                            Shape = FileShape.Array;
+                            _state = new JsonReaderState();
+                            _mode = Mode.InArray;
+                            _arrayIsEnvelope = false;
+                            return OpenArray();
+                        case (byte)'{':
+                            _mode = Mode.Probe;
+                            return ProbeObject(out recordStart, out recordLength);
+                        default:
+                            throw NotCloudTrail($"The content does not start with a JSON object or array (first character '{(char)_buf[_pos]}').");
+                    }
+                case Mode.Probe:
+                    return ProbeObject(out recordStart, out recordLength);
+                case Mode.InArray:
+                    return ArrayElement(out recordStart, out recordLength);
+                case Mode.EnvelopeRest:
+                    return EnvelopeRest();
+                case Mode.Sequence:
+                    return SequenceElement(out recordStart, out recordLength);
+                default:
+                    return StepResult.End;
+            }
+        }
+        catch (JsonException ex)
+        {
+            // The reader's line/position are relative to where it started (mid-file): report the record and its offset.
+            var reason = ex.Message;
+            var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut > 0) reason = reason[..cut];
+            throw new CloudTrailFormatException(ReadFaultKind.MalformedJson,
+                $"Malformed JSON in record {RecordCount} (which starts at byte {BytesConsumed:N0}): {reason}",
+                BytesConsumed, RecordCount, ex);
+        }
+    }
+
+    private StepResult OpenArray()
+    {
+        var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, _state);
+        if (!reader.Read()) return StepResult.NeedMore;
+        Commit(ref reader);
+        return StepResult.Again;
+    }
+
+    private StepResult ArrayElement(out int recordStart, out int recordLength)
+    {
+        recordStart = recordLength = 0;
+        var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, _state);
+        if (!reader.Read()) return StepResult.NeedMore;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                var start = (int)reader.TokenStartIndex;
+                if (!reader.TrySkip()) return GrowIfFull(start);
+                recordStart = _pos + start;
+                recordLength = (int)reader.BytesConsumed - start;
+                Commit(ref reader);
+                return StepResult.Record;
+            case JsonTokenType.EndArray:
+                Commit(ref reader);
+                _mode = _arrayIsEnvelope ? Mode.EnvelopeRest : Mode.Sequence;
+                if (_mode == Mode.Sequence) _state = new JsonReaderState();
+                return StepResult.Again;
+            default:
+                throw NotCloudTrail($"Element {RecordCount} of the {(_arrayIsEnvelope ? "Records" : "top-level")} array is a {reader.TokenType}, not an event object.");
+        }
+    }
+
+    private StepResult EnvelopeRest()
+    {
+        var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, _state);
+        if (!reader.Read()) return StepResult.NeedMore;
+        if (reader.TokenType == JsonTokenType.EndObject)
+        {
+            Commit(ref reader);
+            _mode = Mode.Sequence;
+            _state = new JsonReaderState();
+            return StepResult.Again;
+        }
+        // Another property of the envelope: skip its value.
+        if (!reader.Read() || !reader.TrySkip()) return GrowIfFull(0);
+        Commit(ref reader);
+        return StepResult.Again;
+    }
+
+    private StepResult SequenceElement(out int recordStart, out int recordLength)
+    {
+        recordStart = recordLength = 0;
+        SkipWhiteSpace();
+        if (_pos == _end)
+        {
+            if (!_eof) return StepResult.NeedMore;
+            _mode = Mode.Done;
+            return StepResult.End;
+        }
+        if (_buf[_pos] == (byte)'[')
+        {
+            _state = new JsonReaderState();
+            _mode = Mode.InArray;
+            _arrayIsEnvelope = false;
+            return OpenArray();
+        }
+        if (_buf[_pos] != (byte)'{')
+            throw NotCloudTrail($"Unexpected character '{(char)_buf[_pos]}' between top-level JSON values.");
+        var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, new JsonReaderState());
+        reader.Read();
+        if (!reader.TrySkip()) return GrowIfFull(0);
+        recordStart = _pos;
+        recordLength = (int)reader.BytesConsumed;
+        _pos += recordLength;
+        if (Shape == FileShape.Unknown) Shape = FileShape.Objects;
+        return StepResult.Record;
+    }
+
+    /// <summary>
+    /// A top-level object: an envelope when its first key is "Records" (streamed element by element), otherwise a
+    /// whole object that is a digest, an event (the first of a sequence), or a small envelope with other keys first.
+    /// </summary>
+    private StepResult ProbeObject(out int recordStart, out int recordLength)
+    {
+        recordStart = recordLength = 0;
+        var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, new JsonReaderState());
+        if (!reader.Read()) return StepResult.NeedMore;
+        if (!reader.Read()) return GrowIfFull(0);
+        if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("Records"u8))
+        {
+            if (!reader.Read()) return GrowIfFull(0);
+            if (reader.TokenType != JsonTokenType.StartArray)
+                throw NotCloudTrail($"\"Records\" holds a {reader.TokenType}, not an array of events.");
+            Commit(ref reader);
+            Shape = FileShape.Records;
+            _mode = Mode.InArray;
+            _arrayIsEnvelope = true;
+            return StepResult.Again;
+        }
+
+        // Not an envelope by its first key: take the whole object.
+        var whole = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, new JsonReaderState());
+        whole.Read();
+        if (!whole.TrySkip()) return GrowIfFull(0);
+        var length = (int)whole.BytesConsumed;
+        var span = new ReadOnlyMemory<byte>(_buf, _pos, length);
+        var kind = Classify(span.Span);
+        switch (kind)
+        {
+            case ObjectKind.Digest:
+                Shape = FileShape.Digest;
+                _mode = Mode.Done;
+                return StepResult.End;
+            case ObjectKind.Envelope:
+                Shape = FileShape.Records;
+                using (var doc = JsonDocument.Parse(span))
+                {
+                    _pending = new Queue<byte[]>();
+                    foreach (var item in doc.RootElement.GetProperty("Records").EnumerateArray())
+                    {
+                        if (item.ValueKind != JsonValueKind.Object)
+                            throw NotCloudTrail($"Element {_pending.Count} of the Records array is a {item.ValueKind}, not an event object.");
+                        _pending.Enqueue(Encoding.UTF8.GetBytes(item.GetRawText()));
+                    }
+                }
+                _pos += length;
+                _mode = Mode.Sequence;
+                return StepResult.Pending;
+            default:
+                Shape = FileShape.Objects;
+                recordStart = _pos;
+                recordLength = length;
+                _pos += length;
+                _mode = Mode.Sequence;
+                return StepResult.Record;
+        }
+    }
+
+    private enum ObjectKind { Event, Digest, Envelope }
+
+    private static ObjectKind Classify(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        var digestKeys = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("Records"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray) return ObjectKind.Envelope;
+                reader.Skip();
+                continue;
+            }
+            if (reader.ValueTextEquals("digestStartTime"u8) || reader.ValueTextEquals("digestEndTime"u8) ||
+                reader.ValueTextEquals("digestS3Bucket"u8) || reader.ValueTextEquals("digestS3Object"u8) ||
+                reader.ValueTextEquals("previousDigestSignature"u8))
+                digestKeys++;
+            reader.Read();
+            reader.Skip();
+        }
+        return digestKeys >= 2 ? ObjectKind.Digest : ObjectKind.Event;
+    }
+
+    private StepResult GrowIfFull(int relativeStart)
+    {
+        // The record does not fit in what is buffered: ask for more. FillAsync compacts and grows as needed;
+        // refuse absurd sizes rather than exhausting memory.
+        if (_end - _pos >= MaxRecordBytes)
+            throw new CloudTrailFormatException(ReadFaultKind.RecordTooLarge,
+                $"A single JSON value is larger than {MaxRecordBytes / (1024 * 1024)} MB at byte {_bufferOffset + _pos + relativeStart:N0}; this is not a CloudTrail record.",
+                _bufferOffset + _pos, RecordCount);
+        return StepResult.NeedMore;
+    }
+
+    private void Commit(ref Utf8JsonReader reader)
+    {
+        _pos += (int)reader.BytesConsumed;
+        _state = reader.CurrentState;
+    }
+
+    private void SkipBomAndWhiteSpace()
+    {
+        if (_bufferOffset == 0 && _pos == 0 && _end >= 3 && _buf[0] == 0xEF && _buf[1] == 0xBB && _buf[2] == 0xBF) _pos = 3;
+        SkipWhiteSpace();
+    }
+
+    private void SkipWhiteSpace()
+    {
+        while (_pos < _end && _buf[_pos] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') _pos++;
+    }
+
+    private CloudTrailFormatException NotCloudTrail(string message) =>
+        new(ReadFaultKind.NotCloudTrail, message, BytesConsumed, RecordCount);
+
+    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        if (_bufferOffset == 0 && _end == 0 && _pos == 0 && !Compressed && _stream == _raw)
+        {
+            await DetectCompressionAsync(cancellationToken).ConfigureAwait(false);
+            if (_end > 0 || _eof) return;
+        }
+        // Compact: drop what is consumed; grow when a single pending value fills the whole buffer.
+        if (_pos > 0)
+        {
+            Buffer.BlockCopy(_buf, _pos, _buf, 0, _end - _pos);
+            _bufferOffset += _pos;
+            _end -= _pos;
+            _pos = 0;
+        }
+        if (_end == _buf.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buf.Length * 2, MaxRecordBytes + InitialBuffer));
+            Buffer.BlockCopy(_buf, 0, bigger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buf);
+            _buf = bigger;
+        }
+        int read;
+        try
+        {
+            read = await _stream.ReadAsync(_buf.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CloudTrailFormatException(ReadFaultKind.CorruptCompression,
+                $"The gzip data is corrupt after {BytesConsumed + (_end - _pos):N0} decompressed bytes: {ex.Message}",
+                _bufferOffset + _end, RecordCount, ex);
+        }
+        if (read == 0) _eof = true;
+        _end += read;
+    }
+
+    private async ValueTask DetectCompressionAsync(CancellationToken cancellationToken)
+    {
+        // Sniff the first bytes: gzip is known by its magic number, not by the file name.
+        var head = new byte[2];
+        var n = 0;
+        while (n < 2)
+        {
+            var r = await _raw.ReadAsync(head.AsMemory(n), cancellationToken).ConfigureAwait(false);
+            if (r == 0) break;
+            n += r;
+        }
+        if (n == 2 && head[0] == 0x1F && head[1] == 0x8B)
+        {
+            Compressed = true;
+            _stream = new GZipStream(new PrefixedStream(head, _raw), CompressionMode.Decompress, leaveOpen: true);
+            return;
+        }
+        Buffer.BlockCopy(head, 0, _buf, 0, n);
+        _end = n;
+        if (n < 2) _eof = true;
+    }
+
+    public void Dispose()
+    {
+        if (_stream != _raw) _stream.Dispose();
+        var b = _buf;
+        _buf = Array.Empty<byte>();
+        if (b.Length > 0) ArrayPool<byte>.Shared.Return(b);
+    }
+}

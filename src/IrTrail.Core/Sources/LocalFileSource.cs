@@ -1,0 +1,15 @@
+namespace IrTrail.Core.Sources;
+
+/// <summary>A log file on a local or mounted file system.</summary>
+public sealed class LocalFileSource(string fullPath) : ILogSource
+{
+    public string Uri { get; } = fullPath;
+
+    public long? Length => File.Exists(Uri) ? new FileInfo(Uri).Length : null;
+
+    public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Stream>(new FileStream(Uri, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16,
+            FileOptions.SequentialScan | FileOptions.Asynchronous));
+
+    public override string ToString() => Uri;
+}

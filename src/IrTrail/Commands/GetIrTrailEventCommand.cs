@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using IrTrail.Common;
+using IrTrail.Core.Model;
+using IrTrail.Core.Reading;
+using IrTrail.Core.Sources;
+
+namespace IrTrail.Commands;
+
+/// <summary>Streams CloudTrail events from .json / .json.gz files and folders as typed objects, with filters.</summary>
+[Cmdlet(VerbsCommon.Get, "IrTrailEvent", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(CloudTrailEvent))]
+public sealed class GetIrTrailEventCommand : IrTrailCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter] public DateTime? StartTime { get; set; }
+    [Parameter] public DateTime? EndTime { get; set; }
+    [Parameter] [SupportsWildcards] public string[]? EventName { get; set; }
+    [Parameter] [SupportsWildcards] public string[]? EventSource { get; set; }
+    [Parameter] [Alias("IpAddress")] [SupportsWildcards] public string[]? SourceIPAddress { get; set; }
+    [Parameter] [SupportsWildcards] public string[]? UserName { get; set; }
+    [Parameter] [SupportsWildcards] public string[]? AccessKeyId { get; set; }
+    [Parameter] [SupportsWildcards] public string[]? ErrorCode { get; set; }
+    [Parameter] public SwitchParameter ReadOnly { get; set; }
+    [Parameter] public SwitchParameter WriteOnly { get; set; }
+
+    private EventFilter? _filter;
+    private readonly ReadSummary _summary = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Stopwatch _progressClock = Stopwatch.StartNew();
+    private const int ProgressId = 1;
+
+    protected override void BeginProcessing()
+    {
+        if (ReadOnly && WriteOnly)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-ReadOnly and -WriteOnly exclude each other: use one, or neither for all events."),
+                "ReadOnlyAndWriteOnly", ErrorCategory.InvalidArgument, null));
+        if (StartTime is { } s && EndTime is { } e && e < s)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-EndTime ({e:O}) is before -StartTime ({s:O})."),
+                "EndBeforeStart", ErrorCategory.InvalidArgument, null));
+        _filter = new EventFilter
+        {
+            StartTime = StartTime,
+            EndTime = EndTime,
+            EventName = EventName,
+            EventSource = EventSource,
+            SourceIPAddress = SourceIPAddress,
+            UserName = UserName,
+            AccessKeyId = AccessKeyId,
+            ErrorCode = ErrorCode,
+            ReadOnly = ReadOnly ? true : WriteOnly ? false : null,
+        };
+    }
+
+    protected override void ProcessRecord()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var r in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
+        {
+            if (r.Error is not null)
+            {
+                _summary.Failed.Add((r.Input, r.Error.Message));
+                WriteError(new ErrorRecord(r.Error, "PathNotFound", ErrorCategory.ObjectNotFound, r.Input));
+                continue;
+            }
+            if (r.IsFolder)
+            {
+                List<string> files;
+                try { files = LogFileNames.Enumerate(r.FullPath!).ToList(); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    _summary.Failed.Add((r.FullPath!, ex.Message));
+                    WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, r.FullPath));
+                    continue;
+                }
+                WriteVerbose($"Found {files.Count:N0} log files under '{r.FullPath}'.");
+                for (var i = 0; i < files.Count; i++) ReadSource(new LocalFileSource(files[i]), i, files.Count);
+            }
+            else
+            {
+                ReadSource(new LocalFileSource(r.FullPath!), 0, 1);
+            }
+        }
+    }
+
+    private void ReadSource(ILogSource source, int index, int count)
+    {
+        if (count > 1 && _progressClock.ElapsedMilliseconds >= 250)
+        {
+            _progressClock.Restart();
+            var rate = _summary.Events / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
+            WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", $"{index:N0} of {count:N0} files, {_summary.Events:N0} events ({rate:N0}/s)")
+            {
+                PercentComplete = (int)(100L * index / count),
+                CurrentOperation = source.Uri,
+            });
+        }
+        var result = new SourceReadResult { Source = source.Uri };
+        foreach (var item in Iterate(CloudTrailEventReader.ReadAsync(source, result, _filter, CancellationToken)))
+        {
+            if (item.Event is not null)
+            {
+                _summary.Events++;
+                WriteObject(item.Event);
+            }
+            else if (item.Issue is not null)
+            {
+                WriteError(ReadErrors.ToErrorRecord(item.Issue));
+            }
+        }
+        _summary.Add(result);
+        if (result.SkippedReason is not null) WriteVerbose($"Skipped '{source.Uri}': {result.SkippedReason}.");
+    }
+
+    protected override void EndProcessing()
+    {
+        WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", "Done") { RecordType = ProgressRecordType.Completed });
+        WriteVerbose(_summary.Describe(_clock.Elapsed));
+    }
+}

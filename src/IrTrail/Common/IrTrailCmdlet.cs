@@ -1,0 +1,51 @@
+using System.Management.Automation;
+
+namespace IrTrail.Common;
+
+/// <summary>
+/// Base for IrTrail cmdlets: one cancellation token per invocation, cancelled by Ctrl+C (StopProcessing), and
+/// helpers to wait on engine tasks from the pipeline thread (the only thread that may write to the pipeline).
+/// </summary>
+public abstract class IrTrailCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    protected CancellationToken CancellationToken => _cancel.Token;
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    protected T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    protected T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    protected void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    /// <summary>Enumerates an async stream synchronously on the pipeline thread.</summary>
+    protected IEnumerable<T> Iterate<T>(IAsyncEnumerable<T> source)
+    {
+        var e = source.GetAsyncEnumerator(CancellationToken);
+        try
+        {
+            while (Wait(e.MoveNextAsync())) yield return e.Current;
+        }
+        finally
+        {
+            var d = e.DisposeAsync();
+            if (!d.IsCompletedSuccessfully) d.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Writes an error record for a target and continues (non-terminating).</summary>
+    protected void WriteError(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction = null)
+    {
+        var record = new ErrorRecord(exception, errorId, category, target);
+        if (recommendedAction is not null) record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+        WriteError(record);
+    }
+
+    public void Dispose()
+    {
+        _cancel.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
