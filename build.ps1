@@ -19,8 +19,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Runtimes to package (Package) or lay out (Build). Default: the current one.
-    [ValidateSet('win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'osx')]
+    # Runtimes to package (Package) or lay out (Build): win-x64, win-arm64, linux-x64, linux-arm64, osx.
+    # Default: the current one. A comma-separated string works too (as `pwsh -File` passes lists).
     [string[]] $Runtime,
 
     # Test: skip the xunit part or the Pester part.
@@ -33,6 +33,12 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+$knownRuntimes = 'win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'osx'
+if ($Runtime) {
+    $Runtime = @($Runtime | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+    $bad = @($Runtime | Where-Object { $_ -notin $knownRuntimes })
+    if ($bad) { throw "Unknown runtime(s) $($bad -join ', '): use $($knownRuntimes -join ', ')." }
+}
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'IrTrail'
