@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
     Benchmark: reading CloudTrail .json.gz with Get-IrTrailEvent — rate and peak memory of the whole pwsh process —
-    side by side with the plain-PowerShell way (gunzip + ConvertFrom-Json per file).
+    side by side with the plain-PowerShell way (gunzip + ConvertFrom-Json -AsHashtable per file).
 .DESCRIPTION
     Makes (or reuses) a corpus with bench/New-BenchCorpus.ps1, then runs each reader in its own fresh pwsh,
     alternating, -Rounds times. Peak memory is the process's peak resident set (VmHWM on Linux, PeakWorkingSet64
@@ -43,19 +43,19 @@ $runners = [ordered]@{
 $peak
 Import-Module '$ModulePath'
 `$sw = [Diagnostics.Stopwatch]::StartNew()
-`$n = (Get-IrTrailEvent -Path '{0}' | Measure-Object).Count
-"{{0}} {{1}} {{2}}" -f `$n, `$sw.Elapsed.TotalSeconds, (Get-PeakMB)
+`$n = (Get-IrTrailEvent -Path '@@PATH@@' | Measure-Object).Count
+"{0} {1} {2}" -f `$n, `$sw.Elapsed.TotalSeconds, (Get-PeakMB)
 "@
-    'gunzip + ConvertFrom-Json' = @"
+    'gunzip + ConvertFrom-Json -AsHashtable' = @"
 $peak
 `$sw = [Diagnostics.Stopwatch]::StartNew()
 `$n = 0
-foreach (`$f in Get-ChildItem '{0}' -Recurse -Filter *.json.gz) {{
+foreach (`$f in Get-ChildItem '@@PATH@@' -Recurse -Filter *.json.gz) {
     `$gz = [IO.Compression.GZipStream]::new([IO.File]::OpenRead(`$f.FullName), [IO.Compression.CompressionMode]::Decompress)
     `$text = [IO.StreamReader]::new(`$gz).ReadToEnd(); `$gz.Dispose()
-    `$n += ((`$text | ConvertFrom-Json).Records | Measure-Object).Count
-}}
-"{{0}} {{1}} {{2}}" -f `$n, `$sw.Elapsed.TotalSeconds, (Get-PeakMB)
+    `$n += ((`$text | ConvertFrom-Json -AsHashtable).Records | Measure-Object).Count
+}
+"{0} {1} {2}" -f `$n, `$sw.Elapsed.TotalSeconds, (Get-PeakMB)
 "@
 }
 
@@ -77,7 +77,7 @@ $rawMB = @{}
 $results = foreach ($round in 1..$Rounds) {
     foreach ($name in $runners.Keys) {
         foreach ($c in @($small) + $(if ($name -eq 'Get-IrTrailEvent') { @($big) } else { @() })) {
-            $r = Invoke-Runner ($runners[$name] -f $c.Path)
+            $r = Invoke-Runner ($runners[$name].Replace('@@PATH@@', $c.Path))
             [pscustomobject]@{
                 Round = $round; Reader = $name; Events = $r.Events; Files = $c.Files; 'GzMB' = [math]::Round($c.GzBytes / 1MB, 1)
                 Seconds = [math]::Round($r.Seconds, 1); 'EventsPerSec' = [math]::Round($r.Events / $r.Seconds)
@@ -86,7 +86,7 @@ $results = foreach ($round in 1..$Rounds) {
         }
     }
 }
-$results | Format-Table -AutoSize | Out-Host
+$results | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
 $mine = $results | Where-Object { $_.Reader -eq 'Get-IrTrailEvent' -and $_.Events -eq $BaselineEventCount } | Measure-Object EventsPerSec -Average
 $base = $results | Where-Object { $_.Reader -ne 'Get-IrTrailEvent' } | Measure-Object EventsPerSec -Average
-"Get-IrTrailEvent reads {0:N1}x as many events per second as gunzip + ConvertFrom-Json on the same {1:N0}-event corpus." -f ($mine.Average / $base.Average), $BaselineEventCount
+"Get-IrTrailEvent reads {0:N1}x as many events per second as gunzip + ConvertFrom-Json -AsHashtable on the same {1:N0}-event corpus." -f ($mine.Average / $base.Average), $BaselineEventCount

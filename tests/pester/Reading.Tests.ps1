@@ -10,7 +10,7 @@ Describe 'Get-IrTrailEvent (built module)' {
     It 'reads every fixture shape and shows the table view' {
         $events = Get-IrTrailEvent -Path (Join-Path $Fixtures 'logs')
         $events.Count | Should -Be 12
-        $events[0].PSObject.TypeNames[0] | Should -Be 'IrTrail.Core.Model.CloudTrailEvent'
+        $events[0].PSObject.TypeNames[0] | Should -Be 'IrTrail.CloudTrailEvent'
         $table = $events | Select-Object -First 2 | Format-Table | Out-String -Width 200
         $table | Should -Match 'EventTime \(UTC\)'
         $table | Should -Match 'ListBuckets'

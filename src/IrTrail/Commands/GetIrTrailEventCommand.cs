@@ -113,7 +113,7 @@ public sealed class GetIrTrailEventCommand : IrTrailCmdlet
             if (item.Event is not null)
             {
                 _summary.Events++;
-                WriteObject(item.Event);
+                WriteObject(Typed(item.Event));
             }
             else if (item.Issue is not null)
             {
@@ -122,6 +122,16 @@ public sealed class GetIrTrailEventCommand : IrTrailCmdlet
         }
         _summary.Add(result);
         if (result.SkippedReason is not null) WriteVerbose($"Skipped '{source.Uri}': {result.SkippedReason}.");
+    }
+
+    /// <summary>The short, stable type name views and scripts key on (the .NET name is an implementation detail).</summary>
+    internal const string EventTypeName = "IrTrail.CloudTrailEvent";
+
+    private static PSObject Typed(CloudTrailEvent e)
+    {
+        var o = PSObject.AsPSObject(e);
+        o.TypeNames.Insert(0, EventTypeName);
+        return o;
     }
 
     protected override void EndProcessing()
