@@ -14,8 +14,11 @@ public enum AwsErrorKind
     Network,
 }
 
-/// <summary>An AWS failure carrying the AWS error code, request id and the bucket/key it concerns; no SDK types.</summary>
-public sealed class AwsException : Exception
+/// <summary>
+/// An AWS failure carrying the AWS error code, request id and the bucket/key it concerns; no SDK types. An IOException
+/// so the record reader reports an S3 object that cannot be opened as that source's fault and goes on with the rest.
+/// </summary>
+public sealed class AwsException : IOException
 {
     public AwsException(AwsErrorKind kind, string message, Exception? inner = null) : base(message, inner) => Kind = kind;
 

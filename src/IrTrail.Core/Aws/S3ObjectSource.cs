@@ -74,13 +74,38 @@ public sealed class S3ObjectSource : ILogSource
 /// <summary>Creates S3 sources for one command, with one client per bucket region; dispose when the command ends.</summary>
 public sealed class S3Reader(AwsSession session) : IDisposable
 {
+    // One client per region, shared by parallel downloads (the SDK client is thread-safe); guarded for creation.
     private readonly Dictionary<string, AmazonS3Client> _clients = new(StringComparer.Ordinal);
 
     public S3ObjectSource Open(string bucketName, string key, long? length = null, string? bucketRegion = null)
     {
-        var region = bucketRegion ?? session.Region ?? "us-east-1";
-        if (!_clients.TryGetValue(region, out var client)) _clients[region] = client = S3ClientFactory.Create(session, region);
+        var client = ClientFor(bucketRegion);
         return new S3ObjectSource(client, bucketName, key, length);
+    }
+
+    private AmazonS3Client ClientFor(string? bucketRegion)
+    {
+        var region = bucketRegion ?? session.Region ?? "us-east-1";
+        lock (_clients)
+        {
+            if (!_clients.TryGetValue(region, out var client)) _clients[region] = client = S3ClientFactory.Create(session, region);
+            return client;
+        }
+    }
+
+    /// <summary>Opens an object with the metadata a chain-of-custody record needs.</summary>
+    public async Task<OpenedObject> OpenWithMetadataAsync(string bucketName, string key, string? bucketRegion, CancellationToken cancellationToken)
+    {
+        var client = ClientFor(bucketRegion);
+        try
+        {
+            var r = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucketName, Key = key }, cancellationToken).ConfigureAwait(false);
+            return new OpenedObject(r.ResponseStream, r.ContentLength, r.ETag?.Trim('"'), string.IsNullOrEmpty(r.VersionId) || r.VersionId == "null" ? null : r.VersionId, r);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw S3Errors.Map(ex, bucketName, key, "Reading");
+        }
     }
 
     /// <summary>Parses s3://bucket/key.</summary>
@@ -99,5 +124,20 @@ public sealed class S3Reader(AwsSession session) : IDisposable
     {
         foreach (var c in _clients.Values) c.Dispose();
         _clients.Clear();
+    }
+}
+
+/// <summary>An open object stream with its S3 metadata; disposing closes the response.</summary>
+public sealed class OpenedObject(Stream stream, long? length, string? etag, string? versionId, IDisposable? owner) : IDisposable
+{
+    public Stream Stream { get; } = stream;
+    public long? Length { get; } = length;
+    public string? ETag { get; } = etag;
+    public string? VersionId { get; } = versionId;
+
+    public void Dispose()
+    {
+        Stream.Dispose();
+        owner?.Dispose();
     }
 }
