@@ -51,8 +51,8 @@ public static partial class LogFileFinder
         {
             // Above AWSLogs/ (a trail's key prefix, or the bucket top): find AWSLogs/ with one-level listings.
             if (prefix.Length > 0 && !prefix.EndsWith('/')) prefix += "/";
-            await foreach (var root in FindRootsAsync(store, prefix, query.MaxSearchDepth, cancellationToken).ConfigureAwait(false))
-            await foreach (var p in ExpandAsync(store, query, root, Level.Top, cancellationToken).ConfigureAwait(false))
+            await foreach (var (root, children) in FindRootsAsync(store, prefix, query.MaxSearchDepth, cancellationToken).ConfigureAwait(false))
+            await foreach (var p in ExpandAsync(store, query, root, Level.Top, cancellationToken, children).ConfigureAwait(false))
                 yield return p;
             yield break;
         }
@@ -106,24 +106,31 @@ public static partial class LogFileFinder
         _ => true,
     };
 
-    private static async IAsyncEnumerable<string> FindRootsAsync(ILogStore store, string prefix, int depth,
+    /// <summary>
+    /// Finds AWSLogs/ folders at or below a prefix, with their children. AWSLogs/ right below the prefix is probed
+    /// first (that listing is also the first level of the walk); only otherwise are the prefix's children searched.
+    /// </summary>
+    private static async IAsyncEnumerable<(string Root, IReadOnlyList<string> Children)> FindRootsAsync(ILogStore store, string prefix, int depth,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var children = await store.ListFoldersAsync(prefix, cancellationToken).ConfigureAwait(false);
         var root = prefix + Root;
-        if (children.Contains(root, StringComparer.Ordinal))
+        var below = await store.ListFoldersAsync(root, cancellationToken).ConfigureAwait(false);
+        if (below.Count > 0)
         {
-            yield return root;
+            yield return (root, below);
             yield break;
         }
         if (depth <= 1) yield break;
-        foreach (var c in children)
+        foreach (var c in await store.ListFoldersAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (c == root) continue;
             await foreach (var r in FindRootsAsync(store, c, depth - 1, cancellationToken).ConfigureAwait(false))
                 yield return r;
+        }
     }
 
     private static async IAsyncEnumerable<string> ExpandAsync(ILogStore store, LogFileQuery q, string prefix, Level level,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, IReadOnlyList<string>? listed = null)
     {
         switch (level)
         {
@@ -131,7 +138,7 @@ public static partial class LogFileFinder
             case Level.Org:
             {
                 // Organization folders can only be discovered; accounts too unless they were named.
-                var children = await store.ListFoldersAsync(prefix, cancellationToken).ConfigureAwait(false);
+                var children = listed ?? await store.ListFoldersAsync(prefix, cancellationToken).ConfigureAwait(false);
                 foreach (var c in children)
                 {
                     var name = c[prefix.Length..].TrimEnd('/');

@@ -25,6 +25,7 @@ public sealed class S3LogStore : ILogStore, IDisposable
     public async Task<IReadOnlyList<string>> ListFoldersAsync(string prefix, CancellationToken cancellationToken)
     {
         var result = new List<string>();
+        var sawObjects = false;
         string? token = null;
         do
         {
@@ -42,11 +43,51 @@ public sealed class S3LogStore : ILogStore, IDisposable
                 throw S3Errors.Map(ex, _bucket, prefix.Length > 0 ? prefix : null, "Listing");
             }
             if (page.CommonPrefixes is { } cps) result.AddRange(cps);
+            sawObjects |= page.S3Objects is { Count: > 0 };
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         } while (token is not null);
+        if (result.Count == 0 && !sawObjects) await SkipScanFoldersAsync(prefix, result, cancellationToken).ConfigureAwait(false);
         result.Sort(StringComparer.Ordinal);
         return result;
     }
+
+    /// <summary>
+    /// Folder listing for servers whose delimiter support only sees folders holding objects directly (s3rver, some
+    /// appliances): one MaxKeys=1 request per child, jumping past each child with StartAfter. Only used when the
+    /// delimiter listing came back empty, so on S3 it costs one request for a prefix that really is empty.
+    /// </summary>
+    private async Task SkipScanFoldersAsync(string prefix, List<string> result, CancellationToken cancellationToken)
+    {
+        string? after = null;
+        while (true)
+        {
+            ListRequested?.Invoke(prefix, ScanMarker);
+            ListObjectsV2Response page;
+            try
+            {
+                page = await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = 1, StartAfter = after }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw S3Errors.Map(ex, _bucket, prefix.Length > 0 ? prefix : null, "Listing");
+            }
+            var key = page.S3Objects is { Count: > 0 } o ? o[0].Key : null;
+            if (key is null) return;
+            var rest = key[prefix.Length..];
+            var slash = rest.IndexOf('/');
+            if (slash < 0)
+            {
+                after = key;
+                continue;
+            }
+            var child = prefix + rest[..(slash + 1)];
+            result.Add(child);
+            after = child + "\uDBFF\uDFFF"; // U+10FFFF: sorts after every key below the child (and is valid in XML)
+        }
+    }
+
+    /// <summary>The "delimiter" reported to <see cref="ListRequested"/> for a skip-scan request.</summary>
+    public const string ScanMarker = "(scan)";
 
     public async IAsyncEnumerable<StoreObject> ListObjectsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

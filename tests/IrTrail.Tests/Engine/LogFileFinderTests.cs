@@ -60,7 +60,7 @@ public sealed class LogFileFinderTests
         Assert.All(files, f => Assert.Equal(("us-west-1", Day, LogFileKind.Log), (f.Region!, f.Date!.Value, f.Kind)));
         Assert.Equal(["111111111111", "222222222222"], files.Select(f => f.Account!));
         Assert.Equal(["AWSLogs/111111111111/CloudTrail/us-west-1/2021/07/30/", "AWSLogs/222222222222/CloudTrail/us-west-1/2021/07/30/"], store.ObjectListings);
-        Assert.Equal(["", "AWSLogs/"], store.FolderListings); // found AWSLogs/ and its accounts; nothing else listed
+        Assert.Equal(["AWSLogs/"], store.FolderListings); // found AWSLogs/ and its accounts in one listing; nothing else listed
     }
 
     [Fact]

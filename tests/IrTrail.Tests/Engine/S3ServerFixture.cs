@@ -39,10 +39,16 @@ public sealed class S3ServerFixture : IAsyncLifetime
         {
             ArgumentList = { bin, "-d", _dataDir, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent" },
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            // s3rver 3.7.1 makes continuation tokens with a cipher OpenSSL 3 keeps in its legacy provider.
+            Environment = { ["NODE_OPTIONS"] = "--openssl-legacy-provider" },
         };
+        var log0 = Environment.GetEnvironmentVariable("IRTRAIL_S3RVER_LOG");
+        if (!string.IsNullOrEmpty(log0)) psi.ArgumentList.Remove("--silent");
         _server = Process.Start(psi) ?? throw new InvalidOperationException("node did not start");
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
+        // IRTRAIL_S3RVER_LOG=<file> keeps s3rver's request log, for debugging a failing test.
+        var log = Environment.GetEnvironmentVariable("IRTRAIL_S3RVER_LOG");
+        _server.OutputDataReceived += (_, e) => { if (!string.IsNullOrEmpty(log) && e.Data is not null) lock (this) File.AppendAllText(log, e.Data + "\n"); };
+        _server.ErrorDataReceived += (_, e) => { if (!string.IsNullOrEmpty(log) && e.Data is not null) lock (this) File.AppendAllText(log, e.Data + "\n"); };
         _server.BeginOutputReadLine();
         _server.BeginErrorReadLine();
         EndpointUrl = $"http://127.0.0.1:{port}";
