@@ -28,13 +28,14 @@ internal static class CloudTrailFixtures
     public static string Key(string account, string region, DateTime day, string kind = "CloudTrail", string? org = null, string prefix = "", int n = 0) =>
         $"{prefix}AWSLogs/{(org is null ? "" : org + "/")}{account}/{kind}/{region}/{day:yyyy'/'MM'/'dd}/{account}_{kind}_{region}_{day:yyyyMMdd}T{n % 24:00}{n % 60:00}Z_f{n}.json.gz";
 
+    /// <summary>../shared/data/cloudtrail-real (IRTRAIL_SHARED_DATA), or null when absent.</summary>
     public static string? SharedData()
     {
         var env = Environment.GetEnvironmentVariable("IRTRAIL_SHARED_DATA");
         if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
-            var candidate = Path.Combine(d.FullName, "shared", "data");
+            var candidate = Path.Combine(d.FullName, "shared", "data", "cloudtrail-real");
             if (Directory.Exists(candidate)) return candidate;
         }
         return null;

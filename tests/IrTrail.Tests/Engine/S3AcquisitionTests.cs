@@ -93,7 +93,7 @@ public sealed class S3AcquisitionTests(S3ServerFixture s3)
     [Fact]
     public async Task EventsReadFromS3EqualTheSameFilesReadFromDisk()
     {
-        var sans = CloudTrailFixtures.SharedData() is { } shared ? Path.Combine(shared, "cloudtrail-real", "sans504-s3-ransomware-lab") : null;
+        var sans = CloudTrailFixtures.SharedData() is { } shared ? Path.Combine(shared, "sans504-s3-ransomware-lab") : null;
         var local = sans is not null && Directory.Exists(Path.Combine(sans, "us-west-1", "2021", "07", "30"))
             ? Directory.GetFiles(Path.Combine(sans, "us-west-1", "2021", "07", "30")).Order(StringComparer.Ordinal).ToList()
             : null;
