@@ -222,3 +222,33 @@ public sealed class S3AcquisitionTests(S3ServerFixture s3)
         }
     }
 }
+
+/// <summary>A large object is read from S3 as a stream: managed memory stays flat while tens of MB go through.</summary>
+[Collection(S3ServerCollection.Name)]
+public sealed class S3LargeObjectTests(S3ServerFixture s3)
+{
+    [Fact]
+    public async Task LargeObjectStreamsWithFlatMemory()
+    {
+        const int events = 150_000;
+        var bytes = CloudTrailFixtures.GzipLog("111111111111", "us-east-1", new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), events, "big");
+        var bucket = "big" + Guid.NewGuid().ToString("N")[..16];
+        await s3.CreateBucketAsync(bucket);
+        await s3.PutAsync(bucket, "AWSLogs/111111111111/CloudTrail/us-east-1/2024/01/01/big.json.gz", bytes);
+        using var reader = new S3Reader(s3.Session());
+        var source = reader.Open(bucket, "AWSLogs/111111111111/CloudTrail/us-east-1/2024/01/01/big.json.gz", bytes.Length);
+        var result = new SourceReadResult { Source = source.Uri };
+        GC.Collect();
+        var baseline = GC.GetTotalMemory(true);
+        long peak = 0, count = 0;
+        await foreach (var item in CloudTrailEventReader.ReadAsync(source, result))
+        {
+            Assert.Null(item.Issue);
+            if (++count % 10_000 == 0) peak = Math.Max(peak, GC.GetTotalMemory(false) - baseline);
+        }
+        Assert.Equal(events, count);
+        Assert.True(result.BytesRead > 40_000_000, $"only {result.BytesRead:N0} bytes decompressed");
+        // Nothing is buffered whole: live managed memory stays far below the decompressed size.
+        Assert.True(peak < result.BytesRead / 2, $"peak {peak:N0} bytes for {result.BytesRead:N0} decompressed");
+    }
+}
