@@ -72,7 +72,11 @@ public sealed class GetIrTrailLogFileCommand : AwsCmdlet
                         WriteError(new ErrorRecord(r.Error ?? new DirectoryNotFoundException($"'{r.Input}' is not a folder."), "FolderNotFound", ErrorCategory.ObjectNotFound, r.Input));
                         continue;
                     }
+                    var before = _found;
                     Find(new LocalLogStore(r.FullPath!), Query(""), null, null, r.FullPath!);
+                    if (_found == before && !Directory.Exists(System.IO.Path.Combine(r.FullPath!, "AWSLogs")))
+                        WriteWarning($"No AWSLogs/ folder below '{r.FullPath}': Get-IrTrailLogFile -Path expects the S3 key layout " +
+                                     "(AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/). Get-IrTrailEvent -Path reads loose files and folders.");
                 }
                 break;
             case BucketSet:
