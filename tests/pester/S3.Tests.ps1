@@ -79,7 +79,12 @@ Describe 'Get-IrTrailEvent over S3 objects' {
 
     It 'gives the same events as the same files read from disk, with s3:// sources' {
         $fromS3 = Get-IrTrailLogFile s3://irtrail/ @Aws -Region us-west-1 -StartTime 2021-07-30 -EndTime 2021-07-30 | Get-IrTrailEvent @Aws
-        $fromDisk = Get-IrTrailEvent -LiteralPath ($DayFiles.FullName)
+        # Same file order on both sides (S3 lists keys in ordinal order), so the event sequences must match exactly:
+        # this also checks that prefetching S3 objects keeps their order.
+        $ordered = [string[]]$DayFiles.FullName
+        [Array]::Sort($ordered, [StringComparer]::Ordinal)
+        $fromDisk = Get-IrTrailEvent -LiteralPath $ordered
+        ($fromS3 | ForEach-Object EventID) -join ',' | Should -Be (($fromDisk | ForEach-Object EventID) -join ',')
         $fromS3.Count | Should -BeGreaterThan 0
         ($fromS3 | ForEach-Object { "$($_.EventID)|$($_.EventName)|$($_.EventTimeText)" } | Sort-Object) |
             Should -Be ($fromDisk | ForEach-Object { "$($_.EventID)|$($_.EventName)|$($_.EventTimeText)" } | Sort-Object)

@@ -82,6 +82,13 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
     }
 
     private S3Reader? _s3;
+    private readonly PrefetchQueue _prefetch = new();
+    private int _logFiles;
+
+    private void DrainPrefetch()
+    {
+        while (_prefetch.Count > 0) ReadSource(_prefetch.Dequeue(), _logFiles, 0);
+    }
 
     protected override void ProcessRecord()
     {
@@ -89,14 +96,26 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
         {
             foreach (var f in LogFile)
             {
+                ILogSource source;
                 if (f.IsS3)
                 {
                     _s3 ??= new S3Reader(GetAwsSession(requireRegion: false));
-                    ReadSource(_s3.Open(f.BucketName!, f.Key!, f.Size, f.BucketRegion), 0, 1);
+                    source = _s3.Open(f.BucketName!, f.Key!, f.Size, f.BucketRegion);
                 }
                 else
                 {
-                    ReadSource(new LocalFileSource(f.Uri), 0, 1);
+                    source = new LocalFileSource(f.Uri);
+                }
+                // Small S3 objects download a few ahead while the current one is parsed; order is kept.
+                if (!f.IsS3 || !PrefetchQueue.CanPrefetch(source)) DrainPrefetch();
+                if (f.IsS3 && PrefetchQueue.CanPrefetch(source))
+                {
+                    _prefetch.Enqueue(source);
+                    while (_prefetch.IsFull) ReadSource(_prefetch.Dequeue(), _logFiles++, 0);
+                }
+                else
+                {
+                    ReadSource(source, _logFiles++, 0);
                 }
             }
             return;
@@ -132,13 +151,15 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
 
     private void ReadSource(ILogSource source, int index, int count)
     {
-        if (count > 1 && _progressClock.ElapsedMilliseconds >= 250)
+        // count 0: pipeline input of unknown length (LogFile objects) - files so far, no percentage.
+        if ((count > 1 || count == 0 && index > 0) && _progressClock.ElapsedMilliseconds >= 250)
         {
             _progressClock.Restart();
             var rate = _summary.Events / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", $"{index:N0} of {count:N0} files, {_summary.Events:N0} events ({rate:N0}/s)")
+            var files = count > 0 ? $"{index:N0} of {count:N0} files" : $"{index:N0} files";
+            WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", $"{files}, {_summary.Events:N0} events ({rate:N0}/s)")
             {
-                PercentComplete = (int)(100L * index / count),
+                PercentComplete = count > 0 ? (int)(100L * index / count) : -1,
                 CurrentOperation = source.Uri,
             });
         }
@@ -162,6 +183,8 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
 
     protected override void EndProcessing()
     {
+        DrainPrefetch();
+        _prefetch.Dispose();
         _s3?.Dispose();
         _s3 = null;
         WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", "Done") { RecordType = ProgressRecordType.Completed });
