@@ -17,6 +17,8 @@
     CmdletsToExport      = @(
         'Get-IrTrailEvent'
         'Invoke-IrTrailQuery'
+        'Get-IrTrailLogFile'
+        'Save-IrTrailLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

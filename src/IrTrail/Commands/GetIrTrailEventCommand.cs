@@ -1,19 +1,24 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using IrTrail.Common;
+using IrTrail.Core.Aws;
 using IrTrail.Core.Model;
 using IrTrail.Core.Reading;
 using IrTrail.Core.Sources;
 
 namespace IrTrail.Commands;
 
-/// <summary>Streams CloudTrail events from .json / .json.gz files and folders as typed objects, with filters.</summary>
+/// <summary>
+/// Streams CloudTrail events from .json / .json.gz files and folders, or from S3 objects read in place (IrTrail.LogFile
+/// objects from Get-IrTrailLogFile), as typed objects, with filters.
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "IrTrailEvent", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(CloudTrailEvent))]
-public sealed class GetIrTrailEventCommand : IrTrailCmdlet
+public sealed class GetIrTrailEventCommand : AwsCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string LogFileSet = "LogFile";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -24,6 +29,18 @@ public sealed class GetIrTrailEventCommand : IrTrailCmdlet
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Log files from Get-IrTrailLogFile: S3 objects are streamed (not staged to disk), local ones read as files.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LogFileSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public LogFile[] LogFile { get; set; } = [];
+
+    /// <summary>AWS region used for S3 objects whose bucket region is not known from the LogFile object.</summary>
+    [Parameter(ParameterSetName = LogFileSet)]
+    [ArgumentCompleter(typeof(AwsRegionCompleter))]
+    public string? Region { get; set; }
+
+    protected override string? RequestedRegion => Region;
 
     [Parameter] public DateTime? StartTime { get; set; }
     [Parameter] public DateTime? EndTime { get; set; }
@@ -64,8 +81,45 @@ public sealed class GetIrTrailEventCommand : IrTrailCmdlet
         };
     }
 
+    private S3Reader? _s3;
+    private readonly PrefetchQueue _prefetch = new();
+    private int _logFiles;
+
+    private void DrainPrefetch()
+    {
+        while (_prefetch.Count > 0) ReadSource(_prefetch.Dequeue(), _logFiles, 0);
+    }
+
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == LogFileSet)
+        {
+            foreach (var f in LogFile)
+            {
+                ILogSource source;
+                if (f.IsS3)
+                {
+                    _s3 ??= new S3Reader(GetAwsSession(requireRegion: false));
+                    source = _s3.Open(f.BucketName!, f.Key!, f.Size, f.BucketRegion);
+                }
+                else
+                {
+                    source = new LocalFileSource(f.Uri);
+                }
+                // Small S3 objects download a few ahead while the current one is parsed; order is kept.
+                if (!f.IsS3 || !PrefetchQueue.CanPrefetch(source)) DrainPrefetch();
+                if (f.IsS3 && PrefetchQueue.CanPrefetch(source))
+                {
+                    _prefetch.Enqueue(source);
+                    while (_prefetch.IsFull) ReadSource(_prefetch.Dequeue(), _logFiles++, 0);
+                }
+                else
+                {
+                    ReadSource(source, _logFiles++, 0);
+                }
+            }
+            return;
+        }
         var literal = ParameterSetName == LiteralPathSet;
         foreach (var r in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
         {
@@ -97,13 +151,15 @@ public sealed class GetIrTrailEventCommand : IrTrailCmdlet
 
     private void ReadSource(ILogSource source, int index, int count)
     {
-        if (count > 1 && _progressClock.ElapsedMilliseconds >= 250)
+        // count 0: pipeline input of unknown length (LogFile objects) - files so far, no percentage.
+        if ((count > 1 || count == 0 && index > 0) && _progressClock.ElapsedMilliseconds >= 250)
         {
             _progressClock.Restart();
             var rate = _summary.Events / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", $"{index:N0} of {count:N0} files, {_summary.Events:N0} events ({rate:N0}/s)")
+            var files = count > 0 ? $"{index:N0} of {count:N0} files" : $"{index:N0} files";
+            WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", $"{files}, {_summary.Events:N0} events ({rate:N0}/s)")
             {
-                PercentComplete = (int)(100L * index / count),
+                PercentComplete = count > 0 ? (int)(100L * index / count) : -1,
                 CurrentOperation = source.Uri,
             });
         }
@@ -117,7 +173,8 @@ public sealed class GetIrTrailEventCommand : IrTrailCmdlet
             }
             else if (item.Issue is not null)
             {
-                WriteError(ReadErrors.ToErrorRecord(item.Issue));
+                // S3 failures (denied, missing, KMS) keep their own ids and categories; everything else as before.
+                WriteError(item.Issue.Exception is AwsException aws ? AwsErrors.ToErrorRecord(aws, item.Issue.Source) : ReadErrors.ToErrorRecord(item.Issue));
             }
         }
         _summary.Add(result);
@@ -136,6 +193,10 @@ public sealed class GetIrTrailEventCommand : IrTrailCmdlet
 
     protected override void EndProcessing()
     {
+        DrainPrefetch();
+        _prefetch.Dispose();
+        _s3?.Dispose();
+        _s3 = null;
         WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", "Done") { RecordType = ProgressRecordType.Completed });
         WriteVerbose(_summary.Describe(_clock.Elapsed));
     }

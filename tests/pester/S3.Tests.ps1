@@ -1,0 +1,158 @@
+# The built module against s3rver (pinned in tests/s3, installed with npm ci when missing) on a free loopback port.
+BeforeAll {
+    Import-Module $env:IRTRAIL_MODULE_PATH -Force
+    $script:S3Dir = Join-Path $PSScriptRoot '../s3' | Resolve-Path | Select-Object -ExpandProperty Path
+    $bin = Join-Path $S3Dir 'node_modules/s3rver/bin/s3rver.js'
+    if (-not (Test-Path $bin)) {
+        Push-Location $S3Dir
+        try { npm ci --no-audit --no-fund | Out-Null; if ($LASTEXITCODE) { throw "npm ci failed in $S3Dir" } } finally { Pop-Location }
+    }
+    $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0); $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop()
+    $script:DataDir = Join-Path ([IO.Path]::GetTempPath()) "irtrail-pester-s3-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory $DataDir
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('node')
+    foreach ($a in $bin, '-d', $DataDir, '-a', '127.0.0.1', '-p', "$port", '--silent', '--configure-bucket', 'irtrail') { $psi.ArgumentList.Add($a) }
+    $psi.Environment['NODE_OPTIONS'] = '--openssl-legacy-provider' # s3rver 3.7.1 continuation tokens need OpenSSL's legacy provider
+    $psi.UseShellExecute = $false; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
+    $script:Server = [System.Diagnostics.Process]::Start($psi)
+    $script:Endpoint = "http://127.0.0.1:$port"
+    for ($i = 0; $i -lt 100; $i++) {
+        try { $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port); $c.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+    }
+    $script:Cred = [pscredential]::new('S3RVER', (ConvertTo-SecureString 'S3RVER' -AsPlainText -Force))
+    $script:Aws = @{ EndpointUrl = $Endpoint; Credential = $Cred }
+
+    # The SANS lab logs, uploaded under the CloudTrail layout (read from ../shared, never copied into the repository).
+    $script:Sans = if ($env:IRTRAIL_SHARED_DATA) { Join-Path $env:IRTRAIL_SHARED_DATA 'sans504-s3-ransomware-lab' }
+    $script:HaveSans = [bool]$Sans -and (Test-Path (Join-Path $Sans 'us-west-1/2021/07/30'))
+    if ($HaveSans) {
+        $script:Sans = (Resolve-Path $Sans).Path
+        $files = @('us-west-1/2021/07/29', 'us-west-1/2021/07/30', 'us-east-2/2021/07/30') |
+            ForEach-Object { Get-ChildItem (Join-Path $Sans $_) -File }
+        foreach ($f in $files) {
+            $rel = [IO.Path]::GetRelativePath($Sans, $f.FullName).Replace('\', '/')
+            # s3rver accepts unsigned PUTs; the module under test always signs.
+            $null = Invoke-WebRequest -Method Put -Uri "$Endpoint/irtrail/AWSLogs/342082656213/CloudTrail/$rel" -InFile $f.FullName -ContentType 'application/octet-stream'
+        }
+        $script:DayFiles = Get-ChildItem (Join-Path $Sans 'us-west-1/2021/07/30') -File | Sort-Object Name
+    }
+}
+
+AfterAll {
+    if ($Server -and -not $Server.HasExited) { $Server.Kill($true); $Server.WaitForExit(5000) | Out-Null }
+    if ($DataDir) { Remove-Item $DataDir -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+Describe 'Get-IrTrailLogFile against a loopback S3 server' {
+    BeforeEach { if (-not $HaveSans) { Set-ItResult -Skipped -Because '../shared is absent' } }
+
+    It 'returns exactly one day of one region with Account and Region filled in' {
+        $found = Get-IrTrailLogFile -S3Uri s3://irtrail/ @Aws -Region us-west-1 -StartTime 2021-07-30 -EndTime 2021-07-30T23:59:59Z
+        $found.Count | Should -Be $DayFiles.Count
+        ($found | ForEach-Object { $_.Uri.Split('/')[-1] } | Sort-Object) | Should -Be ($DayFiles.Name | Sort-Object)
+        $found | ForEach-Object {
+            $_.Account | Should -Be '342082656213'
+            $_.Region | Should -Be 'us-west-1'
+            $_.Date | Should -Be ([datetime]'2021-07-30')
+            $_.Kind | Should -Be 'Log'
+        }
+        $found[0].PSObject.TypeNames[0] | Should -Be 'IrTrail.LogFile'
+        ($found | Format-Table | Out-String) | Should -Match 'us-west-1'
+    }
+
+    It 'stops listing when Select-Object -First has enough' {
+        $first = Get-IrTrailLogFile s3://irtrail/AWSLogs/ @Aws | Select-Object -First 2
+        $first.Count | Should -Be 2
+    }
+
+    It 'says which credential source won with -Debug' {
+        # -Debug in a non-interactive host: the same as DebugPreference Continue for this command.
+        $debug = & { $DebugPreference = 'Continue'; Get-IrTrailLogFile s3://irtrail/AWSLogs/ @Aws -StartTime 2021-07-30 -EndTime 2021-07-30 } 5>&1 |
+            Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        ($debug.Message -join "`n") | Should -Match 'AWS credentials from explicit -Credential'
+        ($debug.Message -join "`n") | Should -Match "ListObjectsV2 prefix 'AWSLogs/342082656213/CloudTrail/us-east-2/2021/07/30/'"
+    }
+}
+
+Describe 'Get-IrTrailEvent over S3 objects' {
+    BeforeEach { if (-not $HaveSans) { Set-ItResult -Skipped -Because '../shared is absent' } }
+
+    It 'gives the same events as the same files read from disk, with s3:// sources' {
+        $fromS3 = Get-IrTrailLogFile s3://irtrail/ @Aws -Region us-west-1 -StartTime 2021-07-30 -EndTime 2021-07-30 | Get-IrTrailEvent @Aws
+        # Same file order on both sides (S3 lists keys in ordinal order), so the event sequences must match exactly:
+        # this also checks that prefetching S3 objects keeps their order.
+        $ordered = [string[]]$DayFiles.FullName
+        [Array]::Sort($ordered, [StringComparer]::Ordinal)
+        $fromDisk = Get-IrTrailEvent -LiteralPath $ordered
+        ($fromS3 | ForEach-Object EventID) -join ',' | Should -Be (($fromDisk | ForEach-Object EventID) -join ',')
+        $fromS3.Count | Should -BeGreaterThan 0
+        ($fromS3 | ForEach-Object { "$($_.EventID)|$($_.EventName)|$($_.EventTimeText)" } | Sort-Object) |
+            Should -Be ($fromDisk | ForEach-Object { "$($_.EventID)|$($_.EventName)|$($_.EventTimeText)" } | Sort-Object)
+        $fromS3 | ForEach-Object { $_.SourceFile | Should -BeLike 's3://irtrail/AWSLogs/342082656213/CloudTrail/us-west-1/2021/07/30/*' }
+    }
+
+    It 'reports a missing object as ObjectNotFound and goes on' {
+        $good = Get-IrTrailLogFile s3://irtrail/ @Aws -Region us-west-1 -StartTime 2021-07-30 -EndTime 2021-07-30 | Select-Object -First 1
+        # IrTrail.LogFile lives in the module's own load context, so it is made from an instance, not a type literal.
+        $ghost = $good.GetType()::new()
+        $ghost.Uri = 's3://irtrail/AWSLogs/ghost.json.gz'; $ghost.BucketName = 'irtrail'; $ghost.Key = 'AWSLogs/ghost.json.gz' 
+        $events = @($ghost, $good) | Get-IrTrailEvent @Aws -ErrorVariable errs -ErrorAction SilentlyContinue
+        $events.Count | Should -BeGreaterThan 0
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'S3ObjectNotFound*'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].TargetObject | Should -Be 's3://irtrail/AWSLogs/ghost.json.gz'
+    }
+}
+
+Describe 'Save-IrTrailLog' {
+    BeforeEach { if (-not $HaveSans) { Set-ItResult -Skipped -Because '../shared is absent' } }
+
+    It 'writes verified files and a manifest whose SHA-256 values match the bytes on disk, and resumes' {
+        $case = Join-Path $TestDrive 'case'
+        $files = Get-IrTrailLogFile s3://irtrail/ @Aws -Region us-west-1 -StartTime 2021-07-29 -EndTime 2021-07-30
+        $files | Save-IrTrailLog -Destination $case @Aws -WhatIf
+        Test-Path $case | Should -BeFalse
+
+        $files | Select-Object -First 3 | Save-IrTrailLog -Destination $case @Aws -Force | Out-Null
+        $r = $files | Save-IrTrailLog -Destination $case @Aws -Force -ThrottleLimit 3
+        $r.AlreadyPresent | Should -Be 3
+        $r.Downloaded | Should -Be ($files.Count - 3)
+        $r.Failed | Should -Be 0
+        $m = Get-Content $r.ManifestPath -Raw | ConvertFrom-Json
+        $m.Objects.Count | Should -Be $files.Count
+        $m.Host | Should -Not -BeNullOrEmpty
+        $m.IrTrailVersion | Should -Not -BeNullOrEmpty
+        foreach ($o in $m.Objects) {
+            $local = Join-Path $case $o.LocalPath
+            (Get-FileHash $local -Algorithm SHA256).Hash | Should -Be $o.Sha256.ToUpperInvariant()
+            (Get-Item $local).Length | Should -Be $o.Size
+            $o.SourceUri | Should -Be "s3://irtrail/$($o.LocalPath.Substring('irtrail/'.Length))"
+        }
+        # The case folder reads back with the same finder.
+        (Get-IrTrailLogFile -Path (Join-Path $case 'irtrail')).Count | Should -Be $files.Count
+    }
+}
+
+Describe 'AWS errors' {
+    It 'a profile that does not exist is a terminating error, not a fallback' {
+        $creds = Join-Path $TestDrive 'credentials'
+        Set-Content $creds "[default]`naws_access_key_id = A`naws_secret_access_key = B`n"
+        { Get-IrTrailLogFile s3://irtrail/ -ProfileName nope -ProfileLocation $creds -EndpointUrl $Endpoint -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AwsProfileNotFound*'
+    }
+
+    It 'a missing bucket is ObjectNotFound naming the bucket' {
+        Get-IrTrailLogFile s3://no-such-bucket/AWSLogs/ @Aws -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        "$($errs[0])" | Should -Match 'no-such-bucket'
+    }
+
+    It 'completes profile names and regions offline' {
+        $creds = Join-Path $TestDrive 'credentials2'
+        Set-Content $creds "[ir-team]`naws_access_key_id = A`naws_secret_access_key = B`n"
+        $c = TabExpansion2 -inputScript "Get-IrTrailLogFile -ProfileLocation $creds -ProfileName ir" -cursorColumn ("Get-IrTrailLogFile -ProfileLocation $creds -ProfileName ir".Length)
+        $c.CompletionMatches.CompletionText | Should -Contain 'ir-team'
+        $r = TabExpansion2 -inputScript 'Get-IrTrailLogFile -Region us-we' -cursorColumn 'Get-IrTrailLogFile -Region us-we'.Length
+        $r.CompletionMatches.CompletionText | Should -Contain 'us-west-1'
+    }
+}
