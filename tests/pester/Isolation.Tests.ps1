@@ -7,6 +7,20 @@ BeforeAll {
     $script:Smoke = @{
         'Get-IrTrailEvent'    = "if ((Get-IrTrailEvent -Path '$Fixtures' | Measure-Object).Count -ne 12) { throw 'Get-IrTrailEvent' }"
         'Invoke-IrTrailQuery' = "if ((Invoke-IrTrailQuery 'SELECT 41 + 1 AS a').a -ne 42) { throw 'Invoke-IrTrailQuery' }"
+        # Reaches AWSSDK.Core and AWSSDK.S3 for real (a refused loopback port): a load conflict would surface here.
+        'Get-IrTrailLogFile'  = @'
+$cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'secret' -AsPlainText -Force))
+try { Get-IrTrailLogFile -S3Uri s3://no-bucket/ -EndpointUrl http://127.0.0.1:9 -Credential $cred -Region us-east-1 -ErrorAction Stop | Out-Null; throw 'no error' }
+catch { if ("$_" -match 'Could not load|no error' -or $_.Exception -is [System.IO.FileLoadException]) { throw } }
+'@
+        'Save-IrTrailLog'     = @"
+`$case = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('n'))
+`$src = Join-Path `$case 'src/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01'
+New-Item -ItemType Directory `$src -Force | Out-Null
+Copy-Item '$Fixtures/111122223333_CloudTrail_us-east-1_20240301T1000Z_fixture01.json.gz' `$src
+`$r = Get-IrTrailLogFile -Path (Join-Path `$case 'src') | Save-IrTrailLog -Destination (Join-Path `$case 'dst') -Force -Confirm:`$false
+if (-not (Get-ChildItem (Join-Path `$case 'dst') -Recurse -Filter *fixture01.json.gz)) { throw 'Save-IrTrailLog' }
+"@
     }
 }
 

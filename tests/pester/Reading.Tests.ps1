@@ -31,6 +31,20 @@ Describe 'Get-IrTrailEvent (built module)' {
     }
 }
 
+Describe 'Unattended use' {
+    It 'does not prompt with -Debug in a non-interactive session (verbose text goes to the debug stream)' {
+        $bad = Join-Path $Fixtures 'bad'
+        $out = Invoke-FreshPwsh @"
+Import-Module '$env:IRTRAIL_MODULE_PATH'
+`$e = Get-IrTrailEvent -Path '$bad' -Debug -ErrorVariable errs -ErrorAction SilentlyContinue 5>&1
+(`$e | Where-Object { `$_ -is [System.Management.Automation.DebugRecord] -and `$_.Message -like 'Summary:*' }).Count
+`$errs.Count
+"@
+        $out[-2] | Should -Be '1'
+        $out[-1] | Should -Be '4'
+    }
+}
+
 Describe 'Get-IrTrailEvent on the shared real data' {
     It 'counts 30,477 events in the SANS lab' {
         if (-not $Shared) { Set-ItResult -Skipped -Because '../shared/data/cloudtrail-real is absent'; return }

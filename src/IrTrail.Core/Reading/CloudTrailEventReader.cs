@@ -75,7 +75,6 @@ public static class CloudTrailEventReader
             }
             if (recordIssue is not null)
             {
-                result.RecordErrors++;
                 // A file whose very first value is not CloudTrail is simply not a CloudTrail file: stop there.
                 if (index == 0 && scanner.Shape == FileShape.Objects)
                 {
@@ -84,6 +83,7 @@ public static class CloudTrailEventReader
                     yield return new ReadItem(null, recordIssue);
                     yield break;
                 }
+                result.RecordErrors++;
                 yield return new ReadItem(null, recordIssue);
                 continue;
             }

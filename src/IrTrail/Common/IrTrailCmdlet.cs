@@ -14,6 +14,17 @@ public abstract class IrTrailCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _cancel.Cancel();
 
+    /// <summary>
+    /// PowerShell turns -Debug (without -Verbose) into "Inquire" for a compiled cmdlet's verbose messages, which
+    /// prompts at every one — and fails outright in non-interactive runbooks. Route them to the debug stream then.
+    /// </summary>
+    protected new void WriteVerbose(string text)
+    {
+        var bound = MyInvocation.BoundParameters;
+        if (bound.ContainsKey("Debug") && !bound.ContainsKey("Verbose")) WriteDebug(text);
+        else base.WriteVerbose(text);
+    }
+
     protected T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
     protected T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
