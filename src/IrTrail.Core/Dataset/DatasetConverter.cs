@@ -347,7 +347,7 @@ public sealed class DatasetConverter
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 using var rg = reader.OpenRowGroupReader(g);
-                var ids = new string[rg.RowCount];
+                var ids = new string?[rg.RowCount];
                 await rg.ReadAsync(field, ids.AsMemory(), null, ct).ConfigureAwait(false);
                 foreach (var id in ids) if (id is not null) Seen(id);
             }
