@@ -23,7 +23,7 @@ Describe 'Convert-IrTrailToParquet' {
         if (-not $Shared) { Set-ItResult -Skipped -Because '../shared is absent'; return }
         $dest = Join-Path $TestDrive 'sans'
         $r = Convert-IrTrailToParquet -Path $Sans -Destination $dest
-        $r | Should -BeOfType IrTrail.Core.Dataset.ConversionResult
+        $r.GetType().FullName | Should -Be 'IrTrail.Core.Dataset.ConversionResult'
         $r.EventsIn | Should -Be 30477
         $r.Duplicates | Should -Be 6496
         $r.EventsWritten | Should -Be 23981
@@ -81,7 +81,7 @@ Describe 'Convert-IrTrailToParquet' {
         $clean = Join-Path $TestDrive 'clean'
         $null = Convert-IrTrailToParquet -Path $corpus -Destination $clean
         $killed = Join-Path $TestDrive 'killed'
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
         $command = "Import-Module '$($env:IRTRAIL_MODULE_PATH)'; Convert-IrTrailToParquet -Path '$corpus' -Destination '$killed' -ThrottleLimit 1"
         $child = Start-Process -FilePath $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $command -PassThru
         $deadline = [DateTime]::UtcNow.AddMinutes(3)

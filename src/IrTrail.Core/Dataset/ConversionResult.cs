@@ -9,9 +9,9 @@ public sealed class ConversionOptions
     /// <summary>Sources read in parallel.</summary>
     public int ThrottleLimit { get; init; } = Environment.ProcessorCount;
     /// <summary>Rows held in memory before the largest partition is written out as a row group.</summary>
-    public long MemoryBudgetBytes { get; init; } = Tuning("IRTRAIL_CONVERT_BUDGET_MB", 64) * 1024L * 1024;
+    public long MemoryBudgetBytes { get; init; } = Tuning("IRTRAIL_CONVERT_BUDGET_MB", 32) * 1024L * 1024;
     /// <summary>Rows per row group at most.</summary>
-    public int RowGroupRows { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP", 50_000);
+    public int RowGroupRows { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP", 25_000);
 
     /// <summary>Benchmark-only tuning knobs (environment), so a measurement does not need a rebuild.</summary>
     private static int Tuning(string name, int fallback) =>

@@ -76,7 +76,7 @@ public static class DatasetSchema
     private static readonly ParquetOptions SharedOptions = new()
     {
         CompressionMethod = CompressionMethod.Zstd,
-        CompressionLevel = System.IO.Compression.CompressionLevel.Fastest,
+        CompressionLevel = System.IO.Compression.CompressionLevel.Optimal,
         // Bounded stream pools: the default keeps freed buffers forever.
         MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
         MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
