@@ -101,7 +101,8 @@ public sealed class DatasetConverter
         if (!options.KeepDuplicates && manifest.Entries.Count > 0)
         {
             Progress.Phase = "Reading eventIDs already in the dataset";
-            await SeedExistingAsync(root, cancellationToken).ConfigureAwait(false);
+            try { await SeedExistingAsync(root, cancellationToken).ConfigureAwait(false); }
+            catch { manifest.Close(); throw; }
         }
 
         Progress.Phase = "Converting";
@@ -166,6 +167,7 @@ public sealed class DatasetConverter
         finally
         {
             if (!committed) Abandon();
+            manifest.Close();
         }
 
         foreach (var s in slots.Select(s => s.Outcome))

@@ -59,10 +59,24 @@ public sealed class DatasetManifest
     public static string Version =>
         typeof(DatasetManifest).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
 
-    /// <summary>Finishes any interrupted commit, removes files of interrupted runs, and loads the manifest.</summary>
+    private FileStream? _lock;
+
+    /// <summary>
+    /// Takes the dataset's writer lock (one conversion at a time: a second would sweep the first one's temporary files),
+    /// finishes any interrupted commit, removes files of interrupted runs, and loads the manifest. The operating system
+    /// releases the lock when a process dies, so a killed run never blocks the next.
+    /// </summary>
     public void Open()
     {
         Directory.CreateDirectory(_folder);
+        try
+        {
+            _lock = new FileStream(Path.Combine(_folder, "writer.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new DatasetException($"Another conversion is writing the dataset '{Root}' (its {FolderName}/writer.lock is held). Wait for it to finish.", ex);
+        }
         Load();
         foreach (var journalPath in Directory.EnumerateFiles(_folder, "commit-*.json"))
         {
@@ -105,6 +119,13 @@ public sealed class DatasetManifest
             ms.WriteByte((byte)'\n');
         }
         WriteAtomic(_path, ms.ToArray());
+    }
+
+    /// <summary>Releases the writer lock.</summary>
+    public void Close()
+    {
+        _lock?.Dispose();
+        _lock = null;
     }
 
     private static void WriteAtomic(string path, byte[] bytes)

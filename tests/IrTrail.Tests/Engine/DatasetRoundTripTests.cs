@@ -98,3 +98,27 @@ public sealed class DatasetRoundTripTests
         finally { Directory.Delete(src, true); Directory.Delete(Path.GetDirectoryName(dest)!, true); }
     }
 }
+
+public sealed class DatasetLockTests
+{
+    [Fact]
+    public async Task ASecondWriterIsRefusedWhileTheFirstHoldsTheLock()
+    {
+        var dest = Path.Combine(DatasetTestHelpers.TempDir(), "ds");
+        try
+        {
+            var holder = new DatasetManifest(dest);
+            holder.Open();
+            try
+            {
+                var ex = await Assert.ThrowsAsync<DatasetException>(() =>
+                    new DatasetConverter().RunAsync([], new ConversionOptions { Destination = dest }, CancellationToken.None));
+                Assert.Contains("writer.lock", ex.Message);
+            }
+            finally { holder.Close(); }
+            var ok = await new DatasetConverter().RunAsync([], new ConversionOptions { Destination = dest }, CancellationToken.None);
+            Assert.Equal(0, ok.FilesWritten);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(dest)!, true); }
+    }
+}
