@@ -76,7 +76,13 @@ public static class DatasetSchema
     private static readonly ParquetOptions SharedOptions = new()
     {
         CompressionMethod = CompressionMethod.Zstd,
-        CompressionLevel = System.IO.Compression.CompressionLevel.Optimal,
+        // Benchmark knob (IRTRAIL_CONVERT_ZSTD=fastest|optimal|smallest); Optimal by default.
+        CompressionLevel = Environment.GetEnvironmentVariable("IRTRAIL_CONVERT_ZSTD")?.ToLowerInvariant() switch
+        {
+            "fastest" => System.IO.Compression.CompressionLevel.Fastest,
+            "smallest" => System.IO.Compression.CompressionLevel.SmallestSize,
+            _ => System.IO.Compression.CompressionLevel.Optimal,
+        },
         // Bounded stream pools: the default keeps freed buffers forever.
         MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
         MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
