@@ -16,6 +16,7 @@
     TypesToProcess       = @('IrTrail.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-IrTrailEvent'
+        'Convert-IrTrailToParquet'
         'Invoke-IrTrailQuery'
         'Get-IrTrailLogFile'
         'Save-IrTrailLog'

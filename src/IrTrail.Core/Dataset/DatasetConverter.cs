@@ -1,0 +1,427 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+using IrTrail.Core.Reading;
+using IrTrail.Core.Sources;
+using Parquet;
+
+namespace IrTrail.Core.Dataset;
+
+/// <summary>
+/// CloudTrail sources → the partitioned Parquet dataset. Sources are read and mapped in parallel
+/// (<see cref="ConversionOptions.ThrottleLimit"/> workers), but consumed strictly in input order, so deduplication keeps
+/// the first copy in input order and the same inputs always give the same rows. Rows are buffered per partition in
+/// compact UTF-8 form and written as eventTime-sorted zstd row groups to temporary files, which the commit at the end
+/// renames (see <see cref="DatasetManifest"/>): an interrupted run leaves nothing visible and the next run starts clean.
+/// </summary>
+public sealed class DatasetConverter
+{
+    private const int BatchRows = 4096;
+    private const long BatchBytes = 8L * 1024 * 1024;
+    private const int MaxOpenFiles = 48;
+
+    public ConversionProgress Progress { get; } = new();
+
+    /// <summary>Problems found while reading, for the caller to report (drained from any thread).</summary>
+    public ConcurrentQueue<ReadIssue> Issues { get; } = new();
+
+    private sealed class Batch(RowBuffer rows, bool last)
+    {
+        public RowBuffer Rows { get; } = rows;
+        public bool Last { get; } = last;
+    }
+
+    private sealed class Slot(ILogSource source)
+    {
+        public ILogSource Source { get; } = source;
+        public SourceOutcome Outcome { get; } = new() { Uri = source.Uri, Size = source.Length };
+        public Channel<Batch> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<Batch>(
+            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+    }
+
+    private sealed class Partition(string folder)
+    {
+        public string Folder { get; } = folder;
+        public RowBuffer Buffer { get; } = new();
+        public ParquetWriter? Writer;
+        public FileStream? Stream;
+        public string? TempPath;
+        public long FileRows;
+        public long LastUse;
+    }
+
+    private readonly ConcurrentBag<RowBuffer> _pool = [];
+    private readonly Dictionary<string, Partition> _partitions = new(StringComparer.Ordinal);
+    private readonly List<string[]> _renames = [];
+    private readonly HashSet<Guid> _seenGuids = [];
+    private readonly HashSet<string> _seenOther = new(StringComparer.Ordinal);
+    private ConversionOptions _options = null!;
+    private string _runId = "";
+    private int _fileSeq;
+    private long _useClock;
+    private int _flushes;
+
+    /// <summary>Empties an existing IrTrail dataset (for -Force). Refuses a folder that is not one.</summary>
+    public static void Clear(string root)
+    {
+        if (!Directory.Exists(root)) return;
+        if (!DatasetManifest.IsDataset(root) && Directory.EnumerateFileSystemEntries(root).Any())
+            throw new DatasetException($"'{root}' is not an IrTrail dataset (it has no {DatasetManifest.FolderName} folder); it is not emptied.");
+        foreach (var d in Directory.EnumerateDirectories(root))
+        {
+            var name = Path.GetFileName(d);
+            if (name == DatasetManifest.FolderName || name.StartsWith(DatasetSchema.AccountKey + "=", StringComparison.Ordinal))
+                Directory.Delete(d, recursive: true);
+        }
+    }
+
+    /// <summary>Converts the sources. Per-source problems become <see cref="Issues"/> and outcomes; only an unusable
+    /// destination throws (<see cref="DatasetException"/>), or cancellation.</summary>
+    public async Task<ConversionResult> RunAsync(IReadOnlyList<ILogSource> sources, ConversionOptions options, CancellationToken cancellationToken)
+    {
+        _options = options;
+        var clock = Stopwatch.StartNew();
+        var root = Path.GetFullPath(options.Destination);
+        if (Directory.Exists(root) && !DatasetManifest.IsDataset(root) && Directory.EnumerateFileSystemEntries(root).Any())
+            throw new DatasetException($"'{root}' exists and is not an IrTrail dataset (no {DatasetManifest.FolderName} folder). Choose an empty or new folder.");
+        Directory.CreateDirectory(root);
+        var manifest = new DatasetManifest(root);
+        Progress.Phase = "Opening dataset";
+        manifest.Open();
+        _runId = $"{DateTime.UtcNow:yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+
+        // The same path twice is read once.
+        var slots = sources.DistinctBy(s => s.Uri, StringComparer.Ordinal).Select(s => new Slot(s)).ToArray();
+        Progress.FilesTotal = slots.Length;
+        Progress.BytesTotal = slots.Sum(s => s.Outcome.Size ?? 0);
+        var known = manifest.Entries.GroupBy(e => e.Uri, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+
+        if (!options.KeepDuplicates && manifest.Entries.Count > 0)
+        {
+            Progress.Phase = "Reading eventIDs already in the dataset";
+            try { await SeedExistingAsync(root, cancellationToken).ConfigureAwait(false); }
+            catch { manifest.Close(); throw; }
+        }
+
+        Progress.Phase = "Converting";
+        var result = new ConversionResult { Path = root, Inputs = sources.Count };
+        var committed = false;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var next = -1;
+        // Read-ahead is bounded in sources, not only in batches: a worker that finished a small file would otherwise
+        // race through the rest while the consumer is busy writing, holding every file in memory.
+        using var ahead = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit) * 2);
+        var workers = Enumerable.Range(0, Math.Max(1, options.ThrottleLimit)).Select(_ => Task.Run(async () =>
+        {
+            var mapper = new CloudTrailColumnMapper();
+            while (true)
+            {
+                await ahead.WaitAsync(linked.Token).ConfigureAwait(false);
+                var i = Interlocked.Increment(ref next);
+                if (i >= slots.Length) { ahead.Release(); return; }
+                await ReadSourceAsync(slots[i], mapper, known, linked.Token).ConfigureAwait(false);
+            }
+        }, linked.Token)).ToArray();
+        try
+        {
+            foreach (var slot in slots)
+            {
+                Progress.Current = slot.Source.Uri;
+                await foreach (var batch in slot.Channel.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
+                {
+                    Consume(batch.Rows, slot.Outcome);
+                    batch.Rows.Clear();
+                    _pool.Add(batch.Rows);
+                    await FlushOverBudgetAsync(root, linked.Token).ConfigureAwait(false);
+                }
+                ahead.Release();
+                Interlocked.Increment(ref Progress._filesDone);
+                Interlocked.Add(ref Progress._bytesIn, slot.Outcome.Size ?? 0);
+            }
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            Progress.Phase = "Writing";
+            foreach (var p in _partitions.Values)
+                if (p.Buffer.Count > 0) await FlushAsync(root, p, linked.Token).ConfigureAwait(false);
+            foreach (var p in _partitions.Values) await CloseFileAsync(p).ConfigureAwait(false);
+
+            var entries = slots.Where(s => s.Outcome.Status != "unchanged").Select(s => new ManifestEntry
+            {
+                Uri = s.Outcome.Uri, Size = s.Outcome.Size, Sha256 = s.Outcome.Sha256, Status = s.Outcome.Status,
+                Events = s.Outcome.Events, Written = s.Outcome.Written, Duplicates = s.Outcome.Duplicates, Errors = s.Outcome.Errors,
+                Message = s.Outcome.Message, ConvertedAt = DateTime.UtcNow, RunId = _runId, IrTrailVersion = DatasetManifest.Version,
+            }).ToList();
+            result.BytesOut = _renames.Sum(r => new FileInfo(r[0]).Length);
+            Progress.Phase = "Committing";
+            if (entries.Count > 0 || _renames.Count > 0)
+                manifest.Commit(new CommitJournal { RunId = _runId, Renames = _renames, Entries = entries });
+            committed = true;
+        }
+        catch
+        {
+            linked.Cancel();
+            try { await Task.WhenAll(workers).ConfigureAwait(false); } catch { /* the first failure is the one reported */ }
+            throw;
+        }
+        finally
+        {
+            if (!committed) Abandon();
+            manifest.Close();
+        }
+
+        foreach (var s in slots.Select(s => s.Outcome))
+        {
+            switch (s.Status)
+            {
+                case "converted": result.FilesRead++; break;
+                case "skipped": result.FilesSkipped++; break;
+                case "unchanged": result.FilesUnchanged++; break;
+                default: result.FilesFailed++; if (s.Events > 0) result.FilesRead++; break;
+            }
+            result.EventsIn += s.Events;
+            result.EventsWritten += s.Written;
+            result.Duplicates += s.Duplicates;
+            result.RecordErrors += s.Errors;
+            result.UnknownTimeEvents += s.UnknownTime;
+            result.BytesIn += s.Status == "unchanged" ? 0 : s.Size ?? 0;
+            result.BytesInUncompressed += s.UncompressedBytes;
+        }
+        result.Sources = slots.Select(s => s.Outcome).ToList();
+        var folders = _renames.Select(r => Path.GetDirectoryName(r[1])!).Distinct(StringComparer.Ordinal).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        result.PartitionPaths = folders;
+        result.Partitions = folders.Count;
+        result.FilesWritten = _renames.Count;
+        result.Elapsed = clock.Elapsed;
+        return result;
+    }
+
+    /// <summary>Reads one source into batches on its channel (always completing it).</summary>
+    private async Task ReadSourceAsync(Slot slot, CloudTrailColumnMapper mapper, Dictionary<string, ManifestEntry> known, CancellationToken ct)
+    {
+        var o = slot.Outcome;
+        var writer = slot.Channel.Writer;
+        try
+        {
+            if (known.TryGetValue(o.Uri, out var entry) && entry.Size == o.Size && entry.Sha256 is not null)
+            {
+                await using var s = new HashingReadStream(await slot.Source.OpenAsync(ct).ConfigureAwait(false));
+                if (await s.FinishAsync(ct).ConfigureAwait(false) == entry.Sha256)
+                {
+                    o.Sha256 = entry.Sha256;
+                    o.Status = "unchanged";
+                    o.Message = "already in the dataset (same path, size and SHA-256)";
+                    return;
+                }
+            }
+            Stream raw;
+            try
+            {
+                raw = await slot.Source.OpenAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Fail(o, new ReadIssue(o.Uri, ReadFaultKind.Unreadable, $"Cannot open '{o.Uri}': {ex.Message}", null, null, true, ex));
+                return;
+            }
+            await using var hashing = new HashingReadStream(raw);
+            using var scanner = new JsonRecordScanner(hashing);
+            var uri = Encoding.UTF8.GetBytes(o.Uri);
+            var rows = Rent();
+            while (true)
+            {
+                ReadOnlyMemory<byte>? record;
+                try
+                {
+                    record = await scanner.NextAsync(ct).ConfigureAwait(false);
+                }
+                catch (CloudTrailFormatException ex)
+                {
+                    Fail(o, new ReadIssue(o.Uri, ex.Kind, $"'{o.Uri}': {ex.Message}", ex.ByteOffset, ex.RecordIndex, true, ex));
+                    break;
+                }
+                catch (IOException ex)
+                {
+                    Fail(o, new ReadIssue(o.Uri, ReadFaultKind.Unreadable, $"'{o.Uri}': read failed after {scanner.BytesConsumed:N0} bytes: {ex.Message}",
+                        scanner.BytesConsumed, scanner.RecordCount, true, ex));
+                    break;
+                }
+                if (record is null) break;
+                var index = scanner.RecordCount - 1;
+                var objects = scanner.Shape == FileShape.Objects;
+                if (mapper.Map(record.Value.Span, rows, uri, index, objects) == CloudTrailColumnMapper.Result.NotEvent)
+                {
+                    o.Errors++;
+                    if (index == 0)
+                    {
+                        Fail(o, new ReadIssue(o.Uri, ReadFaultKind.NotCloudTrail,
+                            $"'{o.Uri}' is JSON but not CloudTrail: its first object has none of eventVersion, eventTime, eventName, eventSource or eventID.",
+                            scanner.LastRecordOffset, index, true));
+                        break;
+                    }
+                    Issues.Enqueue(new ReadIssue(o.Uri, ReadFaultKind.NotCloudTrail,
+                        $"'{o.Uri}': record {index} is not a CloudTrail event: it has none of eventVersion, eventTime, eventName, eventSource or eventID.",
+                        scanner.LastRecordOffset, index, false));
+                    continue;
+                }
+                o.Events++;
+                Interlocked.Increment(ref Progress._events);
+                if (rows.Count >= BatchRows || rows.ApproxBytes >= BatchBytes)
+                {
+                    await writer.WriteAsync(new Batch(rows, false), ct).ConfigureAwait(false);
+                    rows = Rent();
+                }
+            }
+            o.UncompressedBytes = scanner.BytesConsumed;
+            if (o.Status != "failed")
+            {
+                if (scanner.Shape == FileShape.Digest) { o.Status = "skipped"; o.Message = "a CloudTrail digest file, not events"; }
+                else if (scanner.Shape == FileShape.Empty) { o.Status = "skipped"; o.Message = "empty"; }
+            }
+            try { o.Sha256 = await hashing.FinishAsync(ct).ConfigureAwait(false); }
+            catch (IOException) { /* the read fault is already recorded */ }
+            o.Size ??= hashing.BytesRead;
+            await writer.WriteAsync(new Batch(rows, true), ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Fail(o, new ReadIssue(o.Uri, ReadFaultKind.Unreadable, $"'{o.Uri}': {ex.Message}", null, null, true, ex));
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private void Fail(SourceOutcome o, ReadIssue issue)
+    {
+        o.Status = "failed";
+        o.Message = issue.Message;
+        Issues.Enqueue(issue);
+    }
+
+    private RowBuffer Rent() => _pool.TryTake(out var b) ? b : new RowBuffer();
+
+    /// <summary>Dedupe, partition and buffer one batch (on the single consumer, in input order).</summary>
+    private void Consume(RowBuffer rows, SourceOutcome outcome)
+    {
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (!_options.KeepDuplicates && !IsFirst(rows.Get(r, DatasetColumns.EventID), rows.IsNull(r, DatasetColumns.EventID)))
+            {
+                outcome.Duplicates++;
+                continue;
+            }
+            var time = rows.Time(r);
+            if (time == RowBuffer.NoTime) outcome.UnknownTime++;
+            var account = rows.Get(r, DatasetColumns.RecipientAccountId);
+            if (account.IsEmpty) account = rows.Get(r, DatasetColumns.UiAccountId);
+            var key = string.Concat(DatasetSchema.AccountKey, "=", DatasetSchema.PartitionValue(account), "/",
+                DatasetSchema.RegionKey, "=", DatasetSchema.PartitionValue(rows.Get(r, DatasetColumns.AwsRegion)), "/",
+                DatasetSchema.DateKey, "=", time == RowBuffer.NoTime ? DatasetSchema.Unknown : new DateTime(time).ToString("yyyy-MM-dd"));
+            if (!_partitions.TryGetValue(key, out var p)) _partitions[key] = p = new Partition(key);
+            p.Buffer.CopyRow(rows, r);
+            outcome.Written++;
+        }
+    }
+
+    private bool IsFirst(ReadOnlySpan<byte> eventId, bool isNull)
+    {
+        if (isNull) return true; // records without an eventID are all kept
+        // CloudTrail eventIDs are lower-case UUIDs: 16 bytes each instead of a string.
+        if (eventId.Length == 36 && eventId.IndexOfAnyInRange((byte)'A', (byte)'Z') < 0 &&
+            Utf8Parser.TryParse(eventId, out Guid g, out var used, 'D') && used == 36)
+            return _seenGuids.Add(g);
+        return _seenOther.Add(Encoding.UTF8.GetString(eventId));
+    }
+
+    private void Seen(string eventId)
+    {
+        var b = Encoding.UTF8.GetBytes(eventId);
+        IsFirst(b, false);
+    }
+
+    private async Task SeedExistingAsync(string root, CancellationToken ct)
+    {
+        foreach (var file in Directory.EnumerateFiles(root, "*.parquet", SearchOption.AllDirectories))
+        {
+            await using var reader = await ParquetReader.CreateAsync(file, null, ct).ConfigureAwait(false);
+            var field = reader.Schema.GetDataFields().FirstOrDefault(f => f.Path.ToString() == "eventID");
+            if (field is null) continue;
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var rg = reader.OpenRowGroupReader(g);
+                var ids = new string?[rg.RowCount];
+                await rg.ReadAsync(field, ids.AsMemory(), null, ct).ConfigureAwait(false);
+                foreach (var id in ids) if (id is not null) Seen(id);
+            }
+        }
+    }
+
+    private async Task FlushOverBudgetAsync(string root, CancellationToken ct)
+    {
+        foreach (var p in _partitions.Values)
+            if (p.Buffer.Count >= _options.RowGroupRows) await FlushAsync(root, p, ct).ConfigureAwait(false);
+        var total = _partitions.Values.Sum(p => p.Buffer.ApproxBytes);
+        if (total <= _options.MemoryBudgetBytes) return;
+        // Over budget: write the biggest partitions until half the budget is free.
+        foreach (var p in _partitions.Values.OrderByDescending(p => p.Buffer.ApproxBytes).ToList())
+        {
+            if (total <= _options.MemoryBudgetBytes / 2) break;
+            total -= p.Buffer.ApproxBytes;
+            await FlushAsync(root, p, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushAsync(string root, Partition p, CancellationToken ct)
+    {
+        if (p.Buffer.Count == 0) return;
+        if (p.Writer is null)
+        {
+            var open = _partitions.Values.Where(x => x.Writer is not null).ToList();
+            if (open.Count >= MaxOpenFiles) await CloseFileAsync(open.MinBy(x => x.LastUse)!).ConfigureAwait(false);
+            var folder = Path.Combine(root, p.Folder.Replace('/', Path.DirectorySeparatorChar));
+            Directory.CreateDirectory(folder);
+            var name = $"part-{_runId}-{++_fileSeq:D5}.parquet";
+            p.TempPath = Path.Combine(folder, "." + name + DatasetManifest.TempSuffix);
+            _renames.Add([p.TempPath, Path.Combine(folder, name)]);
+            p.Stream = new FileStream(p.TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            p.Writer = await ParquetWriter.CreateAsync(DatasetSchema.Schema, p.Stream, DatasetSchema.WriterOptions(), false, ct).ConfigureAwait(false);
+            p.FileRows = 0;
+        }
+        p.LastUse = ++_useClock;
+        await RowGroupWriter.WriteAsync(p.Writer, p.Buffer, ct).ConfigureAwait(false);
+        p.FileRows += p.Buffer.Count;
+        p.Buffer.Clear();
+        // Writing a row group allocates a lot of short-lived large buffers (inside Parquet.Net); the GC would let them
+        // pile up to gigabytes before a full collection. Collecting here keeps the process near its live set.
+        if (++_flushes % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        if (p.FileRows >= _options.FileRows) await CloseFileAsync(p).ConfigureAwait(false);
+    }
+
+    private static async Task CloseFileAsync(Partition p)
+    {
+        if (p.Writer is null) return;
+        await p.Writer.DisposeAsync().ConfigureAwait(false);
+        p.Stream!.Flush(flushToDisk: true);
+        await p.Stream.DisposeAsync().ConfigureAwait(false);
+        p.Writer = null;
+        p.Stream = null;
+    }
+
+    /// <summary>An unfinished run: close and delete its temporary files (a killed process leaves them to the next run).</summary>
+    private void Abandon()
+    {
+        foreach (var p in _partitions.Values)
+        {
+
+            try { p.Stream?.Dispose(); } catch { /* best effort */ }
+        }
+        foreach (var r in _renames)
+            try { File.Delete(r[0]); } catch { /* swept by the next run */ }
+    }
+}

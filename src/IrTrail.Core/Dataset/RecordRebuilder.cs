@@ -1,0 +1,77 @@
+using System.Collections;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace IrTrail.Core.Dataset;
+
+/// <summary>
+/// Rebuilds a CloudTrail record's JSON from a dataset row (column name → value, userIdentity as a dictionary), the
+/// inverse of <see cref="Reading.CloudTrailColumnMapper"/>: typed columns give their values back, JSON-text columns are
+/// written verbatim, and <see cref="DatasetColumns.OtherFieldsName"/> adds (and overrides with) the fields kept as
+/// received. Object key order is not preserved.
+/// </summary>
+public static class RecordRebuilder
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Rebuild(IReadOnlyDictionary<string, object?> row)
+    {
+        using var other = row.GetValueOrDefault(DatasetColumns.OtherFieldsName) is string o ? JsonDocument.Parse(o) : null;
+        var overridden = new HashSet<string>(StringComparer.Ordinal);
+        if (other is not null) foreach (var p in other.RootElement.EnumerateObject()) overridden.Add(p.Name);
+
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, Options))
+        {
+            w.WriteStartObject();
+            foreach (var (name, _, json) in DatasetColumns.TopLevel)
+            {
+                if (overridden.Contains(name) || row.GetValueOrDefault(name) is not string v) continue;
+                if (json) { w.WritePropertyName(name); w.WriteRawValue(v, skipInputValidation: true); }
+                else w.WriteString(name, v);
+            }
+            foreach (var (name, _) in DatasetColumns.TopLevelBools)
+                if (!overridden.Contains(name) && row.GetValueOrDefault(name) is bool b) w.WriteBoolean(name, b);
+            if (!overridden.Contains("eventTime") && row.GetValueOrDefault("eventTime") is DateTime t)
+                w.WriteString("eventTime", t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
+            if (!overridden.Contains("userIdentity") && row.GetValueOrDefault("userIdentity") is IDictionary ui && HasValue(ui))
+            {
+                w.WritePropertyName("userIdentity");
+                WriteStruct(w, ui, DatasetColumns.UserIdentity, 0);
+            }
+            if (other is not null)
+                foreach (var p in other.RootElement.EnumerateObject()) p.WriteTo(w);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static bool HasValue(object? v) => v switch
+    {
+        null => false,
+        IDictionary d => d.Values.Cast<object?>().Any(HasValue),
+        _ => true,
+    };
+
+    private static void WriteStruct(Utf8JsonWriter w, IDictionary d, (string Name, int Slot, bool Json)[] members, int depth)
+    {
+        w.WriteStartObject();
+        foreach (var (name, _, json) in members)
+        {
+            if (d[name] is not string v) continue;
+            if (json) { w.WritePropertyName(name); w.WriteRawValue(v, skipInputValidation: true); }
+            else w.WriteString(name, v);
+        }
+        if (depth == 0 && d["sessionContext"] is IDictionary sc && HasValue(sc))
+        {
+            w.WritePropertyName("sessionContext");
+            WriteStruct(w, sc, DatasetColumns.SessionContext, 1);
+        }
+        if (depth == 1)
+        {
+            if (d["attributes"] is IDictionary a && HasValue(a)) { w.WritePropertyName("attributes"); WriteStruct(w, a, DatasetColumns.Attributes, 2); }
+            if (d["sessionIssuer"] is IDictionary si && HasValue(si)) { w.WritePropertyName("sessionIssuer"); WriteStruct(w, si, DatasetColumns.SessionIssuer, 2); }
+        }
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,149 @@
+namespace IrTrail.Core.Dataset;
+
+/// <summary>
+/// Rows kept as UTF-8 slices in a chunked byte arena (no strings, no per-row objects): the converter's in-memory
+/// form between the record mapper and the Parquet writer. Each row's bytes live in one chunk, so a row is one chunk
+/// index plus an (offset, length) per text slot; length -1 means null.
+/// </summary>
+public sealed class RowBuffer
+{
+    private const int ChunkSize = 1 << 20;
+    private readonly List<byte[]> _chunks = [];
+    private int _chunkUsed = ChunkSize; // forces a first chunk
+    private int[] _rowChunk = new int[256];
+    private int[] _off = new int[256 * DatasetColumns.Count];
+    private int[] _len = new int[256 * DatasetColumns.Count];
+    private long[] _time = new long[256];
+    private sbyte[] _bools = new sbyte[256 * DatasetColumns.BoolCount];
+    private long[] _record = new long[256];
+    private long _arenaBytes;
+    private int _reservedEnd;
+    private int _rowStart;
+
+    public int Count { get; private set; }
+
+    /// <summary>Memory held, approximately (arena plus per-row index arrays).</summary>
+    public long ApproxBytes => _arenaBytes + (long)_rowChunk.Length * (DatasetColumns.Count * 8 + 24);
+
+    /// <summary>Null eventTime marker.</summary>
+    public const long NoTime = long.MinValue;
+
+    /// <summary>Starts a row with room for <paramref name="maxBytes"/> bytes of slices. Returns its index.</summary>
+    public int BeginRow(int maxBytes)
+    {
+        EnsureRows(Count + 1);
+        if (_chunkUsed + maxBytes > CurrentChunkLength)
+        {
+            // Small first chunks so that many small partitions stay cheap; 1 MB once a buffer is busy.
+            var size = Math.Max(Math.Min(ChunkSize, 64 * 1024 << Math.Min(_chunks.Count, 4)), maxBytes);
+            _chunks.Add(new byte[size]);
+            _arenaBytes += size;
+            _chunkUsed = 0;
+        }
+        _reservedEnd = _chunkUsed + maxBytes;
+        _rowStart = _chunkUsed;
+        var r = Count;
+        _rowChunk[r] = _chunks.Count - 1;
+        Array.Fill(_len, -1, r * DatasetColumns.Count, DatasetColumns.Count);
+        Array.Fill(_bools, (sbyte)-1, r * DatasetColumns.BoolCount, DatasetColumns.BoolCount);
+        _time[r] = NoTime;
+        _record[r] = 0;
+        return r;
+    }
+
+    private int CurrentChunkLength => _chunks.Count == 0 ? 0 : _chunks[^1].Length;
+
+    /// <summary>Space to write a slice into directly; commit it with <see cref="CommitSlice"/>.</summary>
+    public Span<byte> SliceSpace(int maxLength)
+    {
+        if (_chunkUsed + maxLength > _reservedEnd) throw new InvalidOperationException("Row exceeds its reserved size.");
+        return _chunks[^1].AsSpan(_chunkUsed, maxLength);
+    }
+
+    public void CommitSlice(int slot, int length)
+    {
+        var i = Count * DatasetColumns.Count + slot;
+        _off[i] = _chunkUsed;
+        _len[i] = length;
+        _chunkUsed += length;
+    }
+
+    public void Set(int slot, ReadOnlySpan<byte> value)
+    {
+        value.CopyTo(SliceSpace(value.Length));
+        CommitSlice(slot, value.Length);
+    }
+
+    public void SetTime(long ticks) => _time[Count] = ticks;
+    public void SetBool(int slot, bool value) => _bools[Count * DatasetColumns.BoolCount + slot] = (sbyte)(value ? 1 : 0);
+    public void SetRecordIndex(long index) => _record[Count] = index;
+    public void EndRow() => Count++;
+
+    /// <summary>Drops the row being built (a record that turned out not to be an event).</summary>
+    public void AbandonRow() => _chunkUsed = _rowStart;
+
+    public ReadOnlySpan<byte> Get(int row, int slot)
+    {
+        var i = row * DatasetColumns.Count + slot;
+        var l = _len[i];
+        return l < 0 ? default : _chunks[_rowChunk[row]].AsSpan(_off[i], l);
+    }
+
+    public ReadOnlyMemory<byte>? GetMemory(int row, int slot)
+    {
+        var i = row * DatasetColumns.Count + slot;
+        var l = _len[i];
+        return l < 0 ? null : _chunks[_rowChunk[row]].AsMemory(_off[i], l);
+    }
+
+    public bool IsNull(int row, int slot) => _len[row * DatasetColumns.Count + slot] < 0;
+    public long Time(int row) => _time[row];
+    public bool? Bool(int row, int slot) => _bools[row * DatasetColumns.BoolCount + slot] switch { 1 => true, 0 => false, _ => null };
+    public long RecordIndex(int row) => _record[row];
+
+    public int RowBytes(int row)
+    {
+        var total = 0;
+        var b = row * DatasetColumns.Count;
+        for (var s = 0; s < DatasetColumns.Count; s++) if (_len[b + s] > 0) total += _len[b + s];
+        return total;
+    }
+
+    /// <summary>Copies a row of another buffer to the end of this one.</summary>
+    public void CopyRow(RowBuffer from, int row)
+    {
+        BeginRow(from.RowBytes(row));
+        var b = row * DatasetColumns.Count;
+        for (var s = 0; s < DatasetColumns.Count; s++)
+            if (from._len[b + s] >= 0) Set(s, from.Get(row, s));
+        _time[Count] = from._time[row];
+        Array.Copy(from._bools, row * DatasetColumns.BoolCount, _bools, Count * DatasetColumns.BoolCount, DatasetColumns.BoolCount);
+        _record[Count] = from._record[row];
+        EndRow();
+    }
+
+    public void Clear()
+    {
+        Count = 0;
+        _chunks.Clear();
+        _arenaBytes = 0;
+        _chunkUsed = ChunkSize;
+        if (_rowChunk.Length > 4096)
+        {
+            _rowChunk = new int[256]; _off = new int[256 * DatasetColumns.Count]; _len = new int[256 * DatasetColumns.Count];
+            _time = new long[256]; _bools = new sbyte[256 * DatasetColumns.BoolCount]; _record = new long[256];
+        }
+    }
+
+    private void EnsureRows(int rows)
+    {
+        if (rows <= _rowChunk.Length) return;
+        var n = Math.Max(rows, _rowChunk.Length * 2);
+        Array.Resize(ref _rowChunk, n);
+        Array.Resize(ref _off, n * DatasetColumns.Count);
+        Array.Resize(ref _len, n * DatasetColumns.Count);
+        Array.Resize(ref _time, n);
+        Array.Resize(ref _bools, n * DatasetColumns.BoolCount);
+        Array.Resize(ref _record, n);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using IrTrail.Common;
+using IrTrail.Core.Dataset;
+using IrTrail.Core.Reading;
+using IrTrail.Core.Sources;
+
+namespace IrTrail.Commands;
+
+/// <summary>
+/// Converts CloudTrail logs (files, folders, wildcards, a pipeline of files) into IrTrail's partitioned Parquet dataset:
+/// lossless, deduplicated by eventID, incremental (a manifest records every source), and safe to interrupt.
+/// </summary>
+[Cmdlet(VerbsData.Convert, "IrTrailToParquet", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ConversionResult))]
+public sealed class ConvertIrTrailToParquetCommand : IrTrailCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const int ProgressId = 2;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>The dataset folder (created when missing).</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    [Parameter] public SwitchParameter KeepDuplicates { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    [Parameter] public SwitchParameter Force { get; set; }
+
+    private readonly List<ILogSource> _sources = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private int _pathFailures;
+
+    protected override void ProcessRecord()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var r in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
+        {
+            if (r.Error is not null)
+            {
+                _pathFailures++;
+                WriteError(new ErrorRecord(r.Error, "PathNotFound", ErrorCategory.ObjectNotFound, r.Input));
+                continue;
+            }
+            if (r.IsFolder)
+            {
+                try
+                {
+                    foreach (var f in LogFileNames.Enumerate(r.FullPath!)) Add(f);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    _pathFailures++;
+                    WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, r.FullPath));
+                }
+            }
+            else Add(r.FullPath!);
+        }
+    }
+
+    private void Add(string file)
+    {
+        if (_seen.Add(file)) _sources.Add(new LocalFileSource(file));
+    }
+
+    protected override void EndProcessing()
+    {
+        var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        var bytes = _sources.Sum(s => s.Length ?? 0);
+        var exists = Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any();
+        var action = $"Convert {_sources.Count:N0} log file(s) ({bytes / 1048576.0:N1} MB) into a Parquet dataset" +
+                     (exists ? Force ? ", replacing the existing dataset" : ", adding to the existing dataset" : "");
+        if (!ShouldProcess(destination, action))
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("WhatIf")) WriteWhatIfDetail(destination);
+            return;
+        }
+        if (exists && Force)
+        {
+            try { DatasetConverter.Clear(destination); }
+            catch (Exception ex) when (ex is DatasetException or IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "DatasetNotReplaced", ErrorCategory.InvalidOperation, destination));
+            }
+        }
+
+        var converter = new DatasetConverter();
+        var options = new ConversionOptions { Destination = destination, KeepDuplicates = KeepDuplicates, ThrottleLimit = ThrottleLimit };
+        var clock = Stopwatch.StartNew();
+        var task = Task.Run(() => converter.RunAsync(_sources, options, CancellationToken));
+        // The engine runs on worker threads; errors and progress are written here, on the pipeline thread.
+        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(250))
+        {
+            Drain(converter);
+            WriteProgressRecord(converter.Progress, clock.Elapsed);
+        }
+        Drain(converter);
+        WriteProgress(new ProgressRecord(ProgressId, "Converting CloudTrail logs to Parquet", "Done") { RecordType = ProgressRecordType.Completed });
+        ConversionResult result;
+        try
+        {
+            result = task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (DatasetException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "DatasetUnusable", ErrorCategory.InvalidArgument, destination));
+            return;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "DatasetWriteFailed", ErrorCategory.WriteError, destination));
+            return;
+        }
+        result.FilesFailed += _pathFailures;
+        WriteVerbose($"{result.FilesRead:N0} files read, {result.FilesUnchanged:N0} already in the dataset, {result.FilesSkipped:N0} skipped, " +
+                     $"{result.FilesFailed:N0} failed; {result.EventsIn:N0} events, {result.Duplicates:N0} duplicates dropped, " +
+                     $"{result.EventsWritten:N0} written to {result.FilesWritten:N0} files in {result.Partitions:N0} partitions, {result.Elapsed.TotalSeconds:N1} s.");
+        WriteObject(result);
+    }
+
+    private void WriteWhatIfDetail(string destination)
+    {
+        foreach (var s in _sources.Take(20)) WriteVerbose($"Would read '{s.Uri}'.");
+        WriteVerbose($"Would write Parquet files under '{destination}' ({DatasetSchema.AccountKey}=/{DatasetSchema.RegionKey}=/{DatasetSchema.DateKey}=) and its manifest in '{DatasetManifest.FolderName}'.");
+    }
+
+    private void Drain(DatasetConverter converter)
+    {
+        while (converter.Issues.TryDequeue(out var issue)) WriteError(ReadErrors.ToErrorRecord(issue));
+    }
+
+    private void WriteProgressRecord(ConversionProgress p, TimeSpan elapsed)
+    {
+        var rate = p.Events / Math.Max(elapsed.TotalSeconds, 0.001);
+        var record = new ProgressRecord(ProgressId, "Converting CloudTrail logs to Parquet",
+            $"{p.Phase}: {p.FilesDone:N0} of {p.FilesTotal:N0} files, {p.Events:N0} events ({rate:N0}/s)")
+        {
+            CurrentOperation = p.Current ?? "",
+        };
+        if (p.BytesTotal > 0)
+        {
+            var fraction = Math.Clamp((double)p.BytesIn / p.BytesTotal, 0, 1);
+            record.PercentComplete = (int)(fraction * 100);
+            if (fraction > 0.01) record.SecondsRemaining = (int)(elapsed.TotalSeconds * (1 - fraction) / fraction);
+        }
+        WriteProgress(record);
+    }
+}
