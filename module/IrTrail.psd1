@@ -17,6 +17,7 @@
     CmdletsToExport      = @(
         'Get-IrTrailEvent'
         'Invoke-IrTrailQuery'
+        'New-IrTrailSampleData'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
