@@ -129,10 +129,10 @@ public sealed class DigestWriter : IDisposable
 /// <summary>gzip with fixed settings: same bytes in, same bytes out (zlib writes no name and a zero mtime).</summary>
 public static class SampleGzip
 {
-    public static long Write(string path, ReadOnlySpan<byte> content)
+    public static long Write(string path, ReadOnlySpan<byte> content, CompressionLevel level = CompressionLevel.Optimal)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        using (var gz = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true))
+        using (var gz = new GZipStream(file, level, leaveOpen: true))
             gz.Write(content);
         return file.Length;
     }

@@ -59,6 +59,9 @@ public sealed class SampleDataGenerator(SampleDataOptions options)
         var scenarioIndex = 0;
         var window = new List<SampleEvent>();
         var hourStart = start;
+        (Task Task, List<FileJob> Jobs, int Window)? writing = null;
+        try
+        {
         for (var w = 0; w < windows; w++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -82,26 +85,19 @@ public sealed class SampleDataGenerator(SampleDataOptions options)
                 .Select(g => new FileJob(g.Key.Account, g.Key.Region, windowStart, rng.Alphanumeric(16),
                     g.OrderBy(e => e.Time).ThenBy(e => e.EventId, StringComparer.Ordinal).ToList()))
                 .ToList();
-            Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken },
-                job => WriteFile(root, job));
-            foreach (var job in files)
-            {
-                result.Files++;
-                result.Records += job.Events.Count;
-                result.Bytes += job.Bytes;
-                digests?.Add(job.Account, job.Region, new LogFileEntry(job.S3Object!, job.Hash!, job.Events[0].Time, job.Events[^1].Time));
-            }
-
-            // Hourly digests once the hour's last window is written.
-            var next = windowStart + Window;
-            if (digests is not null && (next.Minute == 0 || w == windows - 1))
-            {
-                foreach (var a in options.Accounts)
-                    foreach (var r in options.Regions.Order(StringComparer.Ordinal))
-                        digests.Write(a, r, hourStart, next);
-                hourStart = next;
-            }
-            progress?.Invoke(new SampleProgress(w + 1, windows, result.Records, result.Files));
+            // Write this window's files while the next window is generated (at most one window in flight, so memory
+            // stays bounded); the results are taken in window order.
+            if (writing is not null) Finish(writing.Value.Task, writing.Value.Jobs, writing.Value.Window);
+            writing = (Task.Run(() => Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken },
+                job => WriteFile(root, job)), cancellationToken), files, w);
+        }
+        if (writing is not null) Finish(writing.Value.Task, writing.Value.Jobs, writing.Value.Window);
+        }
+        catch when (writing is { Task.IsCompleted: false })
+        {
+            // Never return while files are still being written in the background.
+            try { writing.Value.Task.Wait(CancellationToken.None); } catch (AggregateException) { }
+            throw;
         }
         if (digests is not null)
         {
@@ -112,6 +108,28 @@ public sealed class SampleDataGenerator(SampleDataOptions options)
         GroundTruthWriter.Write(result.GroundTruthPath, options, result, truth);
         result.Elapsed = clock.Elapsed;
         return result;
+
+        void Finish(Task task, List<FileJob> jobs, int w)
+        {
+            task.GetAwaiter().GetResult();
+            foreach (var job in jobs)
+            {
+                result.Files++;
+                result.Records += job.Events.Count;
+                result.Bytes += job.Bytes;
+                digests?.Add(job.Account, job.Region, new LogFileEntry(job.S3Object!, job.Hash!, job.Events[0].Time, job.Events[^1].Time));
+            }
+            // Hourly digests once the hour's last window is written.
+            var next = start + Window * (w + 1);
+            if (digests is not null && (next.Minute == 0 || w == windows - 1))
+            {
+                foreach (var a in options.Accounts)
+                    foreach (var r in options.Regions.Order(StringComparer.Ordinal))
+                        digests.Write(a, r, hourStart, next);
+                hourStart = next;
+            }
+            progress?.Invoke(new SampleProgress(w + 1, windows, result.Records, result.Files));
+        }
 
         void Deliver(SampleEvent e, int w)
         {
@@ -170,7 +188,7 @@ public sealed class SampleDataGenerator(SampleDataOptions options)
         job.Hash = Convert.ToHexString(SHA256.HashData(buffer.WrittenSpan)).ToLowerInvariant();
         var path = Path.Combine(root, job.S3Object.Replace('/', Path.DirectorySeparatorChar));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        job.Bytes = SampleGzip.Write(path, buffer.WrittenSpan);
+        job.Bytes = SampleGzip.Write(path, buffer.WrittenSpan, options.Compression);
         _buffers.Add(buffer);
     }
 }

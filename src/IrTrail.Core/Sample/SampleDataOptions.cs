@@ -23,6 +23,8 @@ public sealed partial class SampleDataOptions
     public string? Organization { get; init; }
     /// <summary>Write delivery files from several threads (the bytes do not depend on it).</summary>
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>gzip level of the log files (digests always use Optimal). The level changes the bytes, not the content.</summary>
+    public System.IO.Compression.CompressionLevel Compression { get; init; } = System.IO.Compression.CompressionLevel.Optimal;
 
     public const string BucketName = "irtrail-sample-cloudtrail";
     public const string TrailName = "management-events";
