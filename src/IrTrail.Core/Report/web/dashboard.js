@@ -165,8 +165,11 @@
         tooltip: { trigger: 'axis' }, legend: { top: 0, type: 'scroll' }, grid: { left: 50, right: 20, top: 30, bottom: 30 },
         xAxis: { type: 'time' }, yAxis: { type: 'value', name: 'events' }, dataZoom: [{ type: 'inside' }],
         series: sources.map(function (src) {
-          return { name: src, type: 'line', stack: 'src', areaStyle: {}, symbol: 'none', sampling: 'lttb',
-            data: s.rows.filter(function (r) { return r[1] === src; }).map(function (r) { return [r[0], r[2]]; }) };
+          // Aligned on every bucket (zeros filled) so the stack adds up bucket by bucket.
+          var byT = {};
+          s.rows.forEach(function (r) { if (r[1] === src) byT[r[0]] = r[2]; });
+          return { name: src, type: 'line', stack: 'src', areaStyle: {}, symbol: 'none',
+            data: t.rows.map(function (r) { return [r[0], byT[r[0]] || 0]; }) };
         })
       };
     });
