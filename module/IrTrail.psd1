@@ -19,6 +19,7 @@
         'Convert-IrTrailToParquet'
         'Invoke-IrTrailQuery'
         'New-IrTrailSampleData'
+        'Export-IrTrailDashboard'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
