@@ -7,6 +7,7 @@ BeforeAll {
     $script:Smoke = @{
         'Get-IrTrailEvent'    = "if ((Get-IrTrailEvent -Path '$Fixtures' | Measure-Object).Count -ne 12) { throw 'Get-IrTrailEvent' }"
         'Invoke-IrTrailQuery' = "if ((Invoke-IrTrailQuery 'SELECT 41 + 1 AS a').a -ne 42) { throw 'Invoke-IrTrailQuery' }"
+        'Export-IrTrailDashboard' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); Convert-IrTrailToParquet -Path '$Fixtures' -Destination `$d -Confirm:`$false | Out-Null; if (-not (Export-IrTrailDashboard `$d (Join-Path `$d 'd.html') -Confirm:`$false).Exists) { throw 'Export-IrTrailDashboard' }; Remove-Item `$d -Recurse -Force"
     }
 }
 
