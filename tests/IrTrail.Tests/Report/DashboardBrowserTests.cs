@@ -84,6 +84,11 @@ public sealed class DashboardBrowserTests(DashboardDatasets data)
         Assert.Equal(0, blankCharts);
         if (more is not null) await more(page);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        // One picture per panel too: the full page is too tall to read at a glance.
+        var panels = Path.Combine(Path.GetDirectoryName(screenshot)!, Path.GetFileNameWithoutExtension(screenshot) + "-panels");
+        Directory.CreateDirectory(panels);
+        foreach (var id in run.Rendered.Keys)
+            await page.Locator("#" + id).ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(panels, id + ".png") });
         await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.ChangeExtension(screenshot, ".top.png") });
         return run;

@@ -95,7 +95,7 @@
         shown++;
         tb.appendChild(el('tr', null, cells.map(function (v, j) {
           var num = typeof v === 'number';
-          return el('td', { cls: num ? 'num' : (kind(cols[j]) || ''), text: v === null || v === undefined ? '' : num ? nf.format(v) : String(v) });
+          return el('td', { cls: num ? 'num' : kind(cols[j]) || (v !== null && v !== undefined && String(v).length > 28 ? 'long' : ''), text: v === null || v === undefined ? '' : num ? nf.format(v) : String(v) });
         })));
       });
       count.textContent = shown + ' of ' + rows.length + ' rows';
