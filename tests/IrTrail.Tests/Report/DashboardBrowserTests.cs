@@ -187,6 +187,26 @@ public sealed class DashboardBrowserTests(DashboardDatasets data)
         }
     }
 
+    /// <summary>A dashboard made outside the tests (bench/Measure-Dashboard.ps1 on the 1M-event corpus), named by
+    /// IRTRAIL_DASHBOARD_HTML: it renders completely, offline. Skipped when the variable is not set.</summary>
+    [ExternalDashboardFact]
+    public async Task External_dashboard_renders_completely_offline()
+    {
+        var html = Path.GetFullPath(Environment.GetEnvironmentVariable(ExternalDashboardFactAttribute.Variable)!);
+        var (playwright, browser) = await LaunchAsync();
+        using (playwright)
+        await using (browser)
+        {
+            var run = await OpenAsync(browser, html, Path.Combine(Artifacts, "dashboard-external.png"), ColorScheme.Light);
+            Assert.Empty(run.ConsoleErrors);
+            Assert.Single(run.Requests);
+            Assert.Equal(Panels.Order(), run.Rendered.Keys.Order());
+            Assert.All(run.Rendered.Values, n => Assert.True(n >= 0));
+            foreach (var p in new[] { "timeline", "accountRegion", "topEventNames", "topPrincipals", "topSourceIps", "findings" })
+                Assert.True(run.Rendered[p] > 0, $"panel {p} rendered no data");
+        }
+    }
+
     private static string PanelTable(string panel) => panel switch
     {
         "consoleSignins" => DashboardBuilder.Tables.ConsoleSignins,
@@ -194,4 +214,14 @@ public sealed class DashboardBrowserTests(DashboardDatasets data)
         "findings" => "",
         _ => panel,
     };
+}
+
+public sealed class ExternalDashboardFactAttribute : FactAttribute
+{
+    public const string Variable = "IRTRAIL_DASHBOARD_HTML";
+
+    public ExternalDashboardFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable))) Skip = $"{Variable} names no dashboard file.";
+    }
 }
