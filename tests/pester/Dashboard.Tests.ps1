@@ -29,6 +29,11 @@ Describe 'Export-IrTrailDashboard' {
         ($data.findings | Where-Object hits -gt 0).Count | Should -BeGreaterThan 3
     }
 
+    It 'takes the converter''s result by its Destination alias too (as tools/Demo.ps1 does)' {
+        $dataset.Destination | Should -Be $dataset.Path
+        (Export-IrTrailDashboard -Path $dataset.Destination -Destination (Join-Path $root 'demo.html') -Force -Confirm:$false).Exists | Should -BeTrue
+    }
+
     It 'shows up in Get-Help with examples' {
         (Get-Help Export-IrTrailDashboard -Examples).examples.example.Count | Should -BeGreaterOrEqual 2
     }
