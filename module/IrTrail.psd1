@@ -20,6 +20,8 @@
         'Invoke-IrTrailQuery'
         'Get-IrTrailLogFile'
         'Save-IrTrailLog'
+        'New-IrTrailSampleData'
+        'Export-IrTrailDashboard'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -21,6 +21,9 @@ Copy-Item '$Fixtures/111122223333_CloudTrail_us-east-1_20240301T1000Z_fixture01.
 `$r = Get-IrTrailLogFile -Path (Join-Path `$case 'src') | Save-IrTrailLog -Destination (Join-Path `$case 'dst') -Force -Confirm:`$false
 if (-not (Get-ChildItem (Join-Path `$case 'dst') -Recurse -Filter *fixture01.json.gz)) { throw 'Save-IrTrailLog' }
 "@
+        'Export-IrTrailDashboard' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); Convert-IrTrailToParquet -Path '$Fixtures' -Destination `$d -Confirm:`$false | Out-Null; if (-not (Export-IrTrailDashboard `$d (Join-Path `$d 'd.html') -Confirm:`$false).Exists) { throw 'Export-IrTrailDashboard' }; Remove-Item `$d -Recurse -Force"
+        'Convert-IrTrailToParquet' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); if ((Convert-IrTrailToParquet -Path '$Fixtures' -Destination `$d -Confirm:`$false).EventsWritten -lt 1) { throw 'Convert-IrTrailToParquet' }; Remove-Item `$d -Recurse -Force"
+        'New-IrTrailSampleData' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); if ((New-IrTrailSampleData -Path `$d -EventCount 2000 -Seed 1 -Confirm:`$false).Events -lt 1) { throw 'New-IrTrailSampleData' }; Remove-Item `$d -Recurse -Force"
     }
 }
 
