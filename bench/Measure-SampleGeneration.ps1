@@ -24,7 +24,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
 $exe = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
-$pwsh = if ((Test-Path $exe) -and ($IsWindows -or ((Get-Item $exe).UnixMode -match 'x'))) { @($exe) } else { @((Get-Command dotnet).Source, (Join-Path $PSHOME 'pwsh.dll')) }
+$pwsh = @(if ((Test-Path $exe) -and ($IsWindows -or ((Get-Item $exe).UnixMode -match 'x'))) { @($exe) } else { @((Get-Command dotnet).Source, (Join-Path $PSHOME 'pwsh.dll')) })
 
 $child = @'
 param($ModulePath, $Count, $Days, $Digest)
@@ -32,25 +32,26 @@ Import-Module $ModulePath
 $dir = Join-Path ([IO.Path]::GetTempPath()) ('irtrail-bench-' + [guid]::NewGuid().ToString('N'))
 try {
     $sw = [Diagnostics.Stopwatch]::StartNew()
-    $r = New-IrTrailSampleData -Path $dir -EventCount $Count -Duration ([timespan]::FromDays($Days)) -Seed 1 -IncludeDigest:$Digest -Confirm:$false
+    $r = New-IrTrailSampleData -Path $dir -EventCount ([long]$Count) -Duration ([timespan]::FromDays([double]$Days)) -Seed 1 -IncludeDigest:($Digest -eq "True") -Confirm:$false
     $sw.Stop()
     $p = [Diagnostics.Process]::GetCurrentProcess(); $p.Refresh()
     [pscustomobject]@{ Seconds = $sw.Elapsed.TotalSeconds; PeakMB = $p.PeakWorkingSet64 / 1MB; Files = $r.Files; Records = $r.Records; MB = $r.Bytes / 1MB } | ConvertTo-Json -Compress
 }
 finally { Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue }
 '@
-$script = Join-Path ([IO.Path]::GetTempPath()) 'irtrail-bench-child.ps1'
-Set-Content $script $child
+$childScript = Join-Path ([IO.Path]::GetTempPath()) 'irtrail-bench-child.ps1'
+Set-Content $childScript $child
 
 $rows = foreach ($i in 1..$Repeat) {
     foreach ($n in $EventCount) {
         $days = if ($SameDuration) { 1 } else { [math]::Max(1, $n / $EventsPerDay) }
-        $childArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script, $ModulePath, $n, $days, $IncludeDigest.IsPresent)
+        $childArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $childScript, $ModulePath, $n, $days, $IncludeDigest.IsPresent)
+        Write-Verbose "$($pwsh[0]) $childArgs"
         $json = & $pwsh[0] @childArgs | Select-Object -Last 1
         $m = $json | ConvertFrom-Json
         [pscustomobject]@{
             Run = $i; Events = $n; Days = $days; Seconds = [math]::Round($m.Seconds, 1)
-            EventsPerSec = [math]::Round($n / $m.Seconds); PeakMB = [math]::Round($m.PeakMB); Files = $m.Files; OutputMB = [math]::Round($m.MB, 1)
+            EventsPerSec = if ($m.Seconds -gt 0) { [math]::Round($n / $m.Seconds) } else { $null }; PeakMB = [math]::Round($m.PeakMB); Files = $m.Files; OutputMB = [math]::Round($m.MB, 1)
         }
     }
 }
