@@ -13,7 +13,7 @@ namespace IrTrail.Core.Aws;
 /// </summary>
 public sealed class LogAcquirer(S3Reader? s3, string destination)
 {
-    public const string ManifestPrefix = "irtrail-acquisition-";
+    public const string ManifestPrefix = IrTrail.Core.Sources.LogFileNames.AcquisitionManifestPrefix;
     private readonly string _root = Path.GetFullPath(destination);
 
     public static readonly JsonSerializerOptions JsonOptions = new()

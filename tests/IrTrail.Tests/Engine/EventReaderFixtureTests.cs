@@ -99,3 +99,24 @@ public class CorruptGzipTests
         Assert.True(o.Events.Count < 400);
     }
 }
+
+public class LogFileNamesTests
+{
+    [Fact]
+    public void Folder_search_passes_over_IrTrails_own_bookkeeping()
+    {
+        var root = Directory.CreateTempSubdirectory("irtrail-names-").FullName;
+        try
+        {
+            foreach (var f in new[] { "ground-truth.json", "irtrail-acquisition-20240101T000000Z.json", "_irtrail/manifest.jsonl", "AWSLogs/a.json.gz", "x/b.jsonl" })
+            {
+                var full = Path.Combine(root, f);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllText(full, "[]");
+            }
+            var found = LogFileNames.Enumerate(root).Select(p => Path.GetRelativePath(root, p).Replace('\\', '/')).ToList();
+            Assert.Equal(["AWSLogs/a.json.gz", "x/b.jsonl"], found);
+        }
+        finally { Directory.Delete(root, true); }
+    }
+}
