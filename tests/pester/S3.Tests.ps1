@@ -66,11 +66,31 @@ Describe 'Get-IrTrailLogFile against a loopback S3 server' {
     }
 
     It 'says which credential source won with -Debug' {
-        # -Debug in a non-interactive host: the same as DebugPreference Continue for this command.
-        $debug = & { $DebugPreference = 'Continue'; Get-IrTrailLogFile s3://irtrail/AWSLogs/ @Aws -StartTime 2021-07-30 -EndTime 2021-07-30 } 5>&1 |
+        # This suite runs in a non-interactive pwsh: -Debug must not prompt there.
+        $debug = Get-IrTrailLogFile s3://irtrail/AWSLogs/ @Aws -StartTime 2021-07-30 -EndTime 2021-07-30 -Debug 5>&1 |
             Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
         ($debug.Message -join "`n") | Should -Match 'AWS credentials from explicit -Credential'
         ($debug.Message -join "`n") | Should -Match "ListObjectsV2 prefix 'AWSLogs/342082656213/CloudTrail/us-east-2/2021/07/30/'"
+    }
+}
+
+Describe 'Convert-IrTrailToParquet over S3 objects' {
+    BeforeEach { if (-not $HaveSans) { Set-ItResult -Skipped -Because '../shared is absent' } }
+
+    It 'writes the same rows as converting the same files from disk, recording s3:// sources' {
+        $s3Set = Join-Path $TestDrive 's3-dataset'; $diskSet = Join-Path $TestDrive 'disk-dataset'
+        $r = Get-IrTrailLogFile -S3Uri s3://irtrail/ @Aws -Region us-west-1 -StartTime 2021-07-30 -EndTime 2021-07-30T23:59:59Z |
+            Convert-IrTrailToParquet -Destination $s3Set @Aws -Confirm:$false
+        $d = Convert-IrTrailToParquet -LiteralPath $DayFiles.FullName -Destination $diskSet -Confirm:$false
+        $r.FilesRead | Should -Be $DayFiles.Count
+        $r.EventsWritten | Should -Be $d.EventsWritten
+        $q = { param($set) Invoke-IrTrailQuery "SELECT eventID, eventTime, eventName, requestParameters FROM read_parquet('$set/**/*.parquet', hive_partitioning=true) ORDER BY eventID" }
+        $fromS3 = & $q $s3Set | ConvertTo-Json -Depth 3 -Compress
+        $fromDisk = & $q $diskSet | ConvertTo-Json -Depth 3 -Compress
+        $fromS3 | Should -Be $fromDisk
+        $sources = Invoke-IrTrailQuery "SELECT DISTINCT sourceFile FROM read_parquet('$s3Set/**/*.parquet', hive_partitioning=true)"
+        $sources.sourceFile | ForEach-Object { $_ | Should -BeLike 's3://irtrail/AWSLogs/342082656213/CloudTrail/us-west-1/2021/07/30/*' }
+        (Get-Content (Join-Path $s3Set '_irtrail/manifest.jsonl') | Select-Object -First 1) | Should -Match 's3://irtrail/'
     }
 }
 

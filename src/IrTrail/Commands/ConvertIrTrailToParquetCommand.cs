@@ -13,10 +13,11 @@ namespace IrTrail.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Convert, "IrTrailToParquet", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ConversionResult))]
-public sealed class ConvertIrTrailToParquetCommand : IrTrailCmdlet
+public sealed class ConvertIrTrailToParquetCommand : AwsCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string LogFileSet = "LogFile";
     private const int ProgressId = 2;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -28,6 +29,18 @@ public sealed class ConvertIrTrailToParquetCommand : IrTrailCmdlet
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Log files from Get-IrTrailLogFile: S3 objects are streamed (not staged to disk), local ones read as files.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LogFileSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public LogFile[] LogFile { get; set; } = [];
+
+    /// <summary>AWS region used for S3 objects whose bucket region is not known from the LogFile object.</summary>
+    [Parameter(ParameterSetName = LogFileSet)]
+    [ArgumentCompleter(typeof(AwsRegionCompleter))]
+    public string? Region { get; set; }
+
+    protected override string? RequestedRegion => Region;
 
     /// <summary>The dataset folder (created when missing).</summary>
     [Parameter(Mandatory = true, Position = 1)]
@@ -48,6 +61,12 @@ public sealed class ConvertIrTrailToParquetCommand : IrTrailCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == LogFileSet)
+        {
+            foreach (var f in LogFile)
+                if (_seen.Add(f.Uri)) _sources.Add(OpenLogFile(f));
+            return;
+        }
         var literal = ParameterSetName == LiteralPathSet;
         foreach (var r in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
         {
@@ -79,6 +98,12 @@ public sealed class ConvertIrTrailToParquetCommand : IrTrailCmdlet
     }
 
     protected override void EndProcessing()
+    {
+        try { Convert(); }
+        finally { CloseLogFiles(); }
+    }
+
+    private void Convert()
     {
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
         var bytes = _sources.Sum(s => s.Length ?? 0);

@@ -81,7 +81,6 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
         };
     }
 
-    private S3Reader? _s3;
     private readonly PrefetchQueue _prefetch = new();
     private int _logFiles;
 
@@ -96,16 +95,7 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
         {
             foreach (var f in LogFile)
             {
-                ILogSource source;
-                if (f.IsS3)
-                {
-                    _s3 ??= new S3Reader(GetAwsSession(requireRegion: false));
-                    source = _s3.Open(f.BucketName!, f.Key!, f.Size, f.BucketRegion);
-                }
-                else
-                {
-                    source = new LocalFileSource(f.Uri);
-                }
+                var source = OpenLogFile(f);
                 // Small S3 objects download a few ahead while the current one is parsed; order is kept.
                 if (!f.IsS3 || !PrefetchQueue.CanPrefetch(source)) DrainPrefetch();
                 if (f.IsS3 && PrefetchQueue.CanPrefetch(source))
@@ -195,8 +185,7 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
     {
         DrainPrefetch();
         _prefetch.Dispose();
-        _s3?.Dispose();
-        _s3 = null;
+        CloseLogFiles();
         WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", "Done") { RecordType = ProgressRecordType.Completed });
         WriteVerbose(_summary.Describe(_clock.Elapsed));
     }

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using IrTrail.Core.Aws;
+using IrTrail.Core.Model;
+using IrTrail.Core.Sources;
 
 namespace IrTrail.Common;
 
@@ -35,6 +37,25 @@ public abstract class AwsCmdlet : IrTrailCmdlet
     protected virtual string? RequestedRegion => null;
 
     private AwsSession? _session;
+    private S3Reader? _s3;
+
+    /// <summary>
+    /// A source for a LogFile object from Get-IrTrailLogFile: S3 objects stream from S3 (never staged to disk) and
+    /// keep their s3:// URI as identity; local ones are read as files.
+    /// </summary>
+    protected ILogSource OpenLogFile(LogFile file)
+    {
+        if (!file.IsS3) return new LocalFileSource(file.Uri);
+        _s3 ??= new S3Reader(GetAwsSession(requireRegion: false));
+        return _s3.Open(file.BucketName!, file.Key!, file.Size, file.BucketRegion);
+    }
+
+    /// <summary>Releases the S3 client, if one was opened.</summary>
+    protected void CloseLogFiles()
+    {
+        _s3?.Dispose();
+        _s3 = null;
+    }
 
     /// <summary>Resolves credentials once per command; a failure is terminating (nothing can proceed without them).</summary>
     protected AwsSession GetAwsSession(bool requireRegion = true)
