@@ -132,45 +132,65 @@ function Invoke-Build {
     Write-Host "Built IrTrail $version at $Destination ($($Runtimes -join ', '))" -ForegroundColor Green
 }
 
-function Install-Pester {
+# Test tools from NuGet, restored into .tools/ (never installed globally): Pester, and AWSSDK.Core 3.7.402 for the
+# test that loads another AWSSDK.Core before IrTrail, as AWS Tools for PowerShell would.
+function Install-TestTools {
     $tools = Join-Path $root '.tools'
-    $pesterDir = Join-Path $tools "Pester/$pesterVersion"
-    $psd1 = Join-Path $pesterDir 'tools/Pester.psd1'
-    if (Test-Path $psd1) { return $psd1 }
-    # Pester comes from NuGet as a package (module under tools/), restored into a local folder, never installed globally.
-    $proj = Join-Path $tools 'pester-restore'
-    New-Item -ItemType Directory -Path $proj -Force | Out-Null
-    @"
+    $packages = Join-Path $tools 'packages'
+    $pesterPsd1 = Join-Path $packages "pester/$pesterVersion/tools/Pester.psd1"
+    $awsCore37 = Join-Path $packages 'awssdk.core/3.7.402/lib/netcoreapp3.1/AWSSDK.Core.dll'
+    if (-not ((Test-Path $pesterPsd1) -and (Test-Path $awsCore37))) {
+        $proj = Join-Path $tools 'restore'
+        New-Item -ItemType Directory -Path $proj -Force | Out-Null
+        @"
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup><TargetFramework>net10.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup>
-  <ItemGroup><PackageDownload Include="Pester" Version="[$pesterVersion]" /></ItemGroup>
+  <ItemGroup>
+    <PackageDownload Include="Pester" Version="[$pesterVersion]" />
+    <PackageDownload Include="AWSSDK.Core" Version="[3.7.402]" />
+  </ItemGroup>
 </Project>
-"@ | Set-Content (Join-Path $proj 'pester-restore.csproj')
-    Invoke-Native dotnet @('restore', (Join-Path $proj 'pester-restore.csproj'), '--packages', (Join-Path $tools 'packages'), '--nologo', '-v', 'quiet')
-    $pkg = Join-Path $tools "packages/pester/$pesterVersion"
-    New-Item -ItemType Directory -Path $pesterDir -Force | Out-Null
-    Copy-Item "$pkg/*" $pesterDir -Recurse -Force
-    if (-not (Test-Path $psd1)) { throw "Pester $pesterVersion was restored but $psd1 is missing." }
-    $psd1
+"@ | Set-Content (Join-Path $proj 'restore.csproj')
+        Invoke-Native dotnet @('restore', (Join-Path $proj 'restore.csproj'), '--packages', $packages, '--nologo', '-v', 'quiet')
+    }
+    foreach ($f in $pesterPsd1, $awsCore37) { if (-not (Test-Path $f)) { throw "Test tool missing after restore: $f" } }
+    @{ Pester = $pesterPsd1; AwsCore37 = $awsCore37 }
 }
 
 function Invoke-Test {
     Invoke-Build
     $failed = @()
+    $results = Join-Path $out 'TestResults'
+    Remove-Item (Join-Path $results 'xunit.trx'), (Join-Path $results 'pester-summary.json') -ErrorAction SilentlyContinue
     if (-not $SkipXunit) {
-        $results = Join-Path $out 'TestResults'
         & dotnet test (Join-Path $root 'tests/IrTrail.Tests/IrTrail.Tests.csproj') -c $Configuration --nologo `
             --logger 'console;verbosity=normal' --logger "trx;LogFileName=xunit.trx" --results-directory $results
         if ($LASTEXITCODE -ne 0) { $failed += 'xunit' }
     }
     if (-not $SkipPester) {
-        $pester = Install-Pester
+        $tools = Install-TestTools
+        $env:IRTRAIL_TEST_AWSSDK_CORE37 = $tools.AwsCore37
         # A fresh pwsh: nothing of this session (loaded assemblies, imported modules) leaks into the module under test.
         try {
-            Invoke-Pwsh (@('-File', (Join-Path $root 'tests/pester/Invoke-Tests.ps1'), '-PesterPath', $pester, '-ModulePath', $moduleOut,
+            Invoke-Pwsh (@('-File', (Join-Path $root 'tests/pester/Invoke-Tests.ps1'), '-PesterPath', $tools.Pester, '-ModulePath', $moduleOut,
                 '-ResultsPath', (Join-Path $out 'TestResults')) + $(if ($Tag) { @('-Tag', ($Tag -join ',')) } else { @() }))
         } catch { $failed += 'Pester' }
     }
+    # One closing line for both runners, so CI (and people) read one verdict.
+    $passed = 0; $failedCount = 0; $skipped = 0
+    $trx = Join-Path $out 'TestResults/xunit.trx'
+    if (-not $SkipXunit -and (Test-Path $trx)) {
+        $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$c.passed; $failedCount += [int]$c.failed + [int]$c.error; $skipped += [int]$c.notExecuted
+    }
+    $ps = Join-Path $out 'TestResults/pester-summary.json'
+    if (-not $SkipPester -and (Test-Path $ps)) {
+        $p = Get-Content $ps -Raw | ConvertFrom-Json
+        $passed += $p.passed; $failedCount += $p.failed; $skipped += $p.skipped
+    }
+    if ($failed -and $failedCount -eq 0) { $failedCount = 1 }  # a runner that failed without counting (build error)
+    Write-Host ''
+    Write-Host "Tests: $passed passed, $failedCount failed, $skipped skipped"
     if ($failed) { throw "Tests failed: $($failed -join ', ')" }
 }
 

@@ -32,6 +32,8 @@ public sealed class LocalQueryEngine : IDisposable
     {
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
+        // Streaming: rows are produced as they are fetched, so stopping early stops the work and memory stays flat.
+        cmd.UseStreamingMode = true;
         using var registration = cancellationToken.Register(() => { try { cmd.Cancel(); } catch { /* already finished */ } });
         DbDataReader reader;
         try

@@ -49,6 +49,9 @@ public sealed class JsonRecordScanner : IDisposable
     /// <summary>Decompressed bytes consumed so far.</summary>
     public long BytesConsumed => _bufferOffset + _pos;
 
+    /// <summary>The largest buffer the scanner needed: the proof that memory follows the largest record, not the file.</summary>
+    public int PeakBufferBytes { get; private set; } = InitialBuffer;
+
     /// <summary>Absolute decompressed offset at which the last returned record started.</summary>
     public long LastRecordOffset { get; private set; }
 
@@ -67,7 +70,16 @@ public sealed class JsonRecordScanner : IDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var step = Step(out var start, out var length);
+            StepResult step;
+            int start, length;
+            try
+            {
+                step = Step(out start, out length);
+            }
+            catch (CloudTrailFormatException ex) when (ex.Kind == ReadFaultKind.MalformedJson && Compressed)
+            {
+                throw await DiagnoseCompressionAsync(ex, cancellationToken).ConfigureAwait(false);
+            }
             switch (step)
             {
                 case StepResult.Record:
@@ -82,9 +94,15 @@ public sealed class JsonRecordScanner : IDisposable
                     break;
                 case StepResult.NeedMore:
                     if (_eof)
-                        throw new CloudTrailFormatException(ReadFaultKind.MalformedJson,
-                            $"The JSON ends unexpectedly (truncated) after {BytesConsumed:N0} bytes, inside record {RecordCount}.",
-                            BytesConsumed, RecordCount);
+                        // GZipStream reports a gzip stream cut short as a plain end of data; a delivery whose
+                        // decompressed JSON stops mid-record is a truncated download, so say so.
+                        throw Compressed
+                            ? new CloudTrailFormatException(ReadFaultKind.CorruptCompression,
+                                $"The gzip data ends early (truncated file?) after {BytesConsumed + (_end - _pos):N0} decompressed bytes, inside record {RecordCount}.",
+                                BytesConsumed, RecordCount)
+                            : new CloudTrailFormatException(ReadFaultKind.MalformedJson,
+                                $"The JSON ends unexpectedly (truncated) after {BytesConsumed + (_end - _pos):N0} bytes, inside record {RecordCount}.",
+                                BytesConsumed, RecordCount);
                     await FillAsync(cancellationToken).ConfigureAwait(false);
                     break;
             }
@@ -103,7 +121,8 @@ public sealed class JsonRecordScanner : IDisposable
             switch (_mode)
             {
                 case Mode.Start:
-                    if (_bufferOffset == 0 && _end == 0 && !_eof) return StepResult.NeedMore;
+                    // Three bytes decide between a byte order mark and content.
+                    if (_bufferOffset == 0 && _end < 3 && !_eof) return StepResult.NeedMore;
                     SkipBomAndWhiteSpace();
                     if (_pos == _end)
                     {
@@ -366,6 +385,7 @@ public sealed class JsonRecordScanner : IDisposable
             Buffer.BlockCopy(_buf, 0, bigger, 0, _end);
             ArrayPool<byte>.Shared.Return(_buf);
             _buf = bigger;
+            PeakBufferBytes = Math.Max(PeakBufferBytes, _buf.Length);
         }
         int read;
         try
@@ -380,6 +400,34 @@ public sealed class JsonRecordScanner : IDisposable
         }
         if (read == 0) _eof = true;
         _end += read;
+    }
+
+    /// <summary>
+    /// Garbage JSON inside a gzip file usually means the gzip itself is damaged: a flipped bit decodes to garbage
+    /// before the inflater notices, and a cut-short file just ends. Read on to let the inflater or its checksum speak.
+    /// </summary>
+    private async ValueTask<CloudTrailFormatException> DiagnoseCompressionAsync(CloudTrailFormatException json, CancellationToken cancellationToken)
+    {
+        if (_eof)
+            return new CloudTrailFormatException(ReadFaultKind.CorruptCompression,
+                $"The gzip data ends early (truncated file?) after {_bufferOffset + _end:N0} decompressed bytes, inside record {RecordCount}.",
+                json.ByteOffset, json.RecordIndex, json);
+        var scratch = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            while (await _stream.ReadAsync(scratch.AsMemory(), cancellationToken).ConfigureAwait(false) > 0) { }
+        }
+        catch (InvalidDataException ex)
+        {
+            return new CloudTrailFormatException(ReadFaultKind.CorruptCompression,
+                $"The gzip data is corrupt ({ex.Message}); it decoded to invalid JSON in record {RecordCount}.",
+                json.ByteOffset, json.RecordIndex, ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+        return json;
     }
 
     private async ValueTask DetectCompressionAsync(CancellationToken cancellationToken)

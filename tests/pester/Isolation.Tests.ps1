@@ -1,0 +1,64 @@
+# The module beside other versions of its dependencies, re-imported, and in several runspaces: only a real pwsh shows these.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $ModulePath = $env:IRTRAIL_MODULE_PATH
+    $Fixtures = Join-Path $env:IRTRAIL_REPO_ROOT 'tests/fixtures/logs'
+    # One smoke call per exported cmdlet: a cmdlet missing here fails the "every cmdlet" test below.
+    $script:Smoke = @{
+        'Get-IrTrailEvent'    = "if ((Get-IrTrailEvent -Path '$Fixtures' | Measure-Object).Count -ne 12) { throw 'Get-IrTrailEvent' }"
+        'Invoke-IrTrailQuery' = "if ((Invoke-IrTrailQuery 'SELECT 41 + 1 AS a').a -ne 42) { throw 'Invoke-IrTrailQuery' }"
+    }
+}
+
+Describe 'Another AWSSDK.Core already loaded' {
+    It 'imports and every cmdlet works after Add-Type of AWSSDK.Core 3.7.402 (as AWS Tools would load it)' {
+        $old = $env:IRTRAIL_TEST_AWSSDK_CORE37
+        if (-not $old -or -not (Test-Path $old)) { throw "AWSSDK.Core 3.7.402 was not restored (IRTRAIL_TEST_AWSSDK_CORE37='$old')" }
+        $exported = (Import-PowerShellDataFile (Join-Path $ModulePath 'IrTrail.psd1')).CmdletsToExport
+        foreach ($c in $exported) { $Smoke.Keys | Should -Contain $c -Because "every exported cmdlet needs a smoke call ($c)" }
+        $calls = ($exported | ForEach-Object { $Smoke[$_] }) -join "`n"
+        $out = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -Path '$old'
+Import-Module '$ModulePath'
+$calls
+[Amazon.Runtime.AWSCredentials].Assembly.GetName().Version.ToString()
+`$alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'IrTrail'
+`$mine = `$alc.Assemblies | Where-Object { `$_.GetName().Name -eq 'AWSSDK.Core' }
+if (`$mine) { `$mine.GetName().Version.ToString() } else { 'none' }
+'ok'
+"@
+        $out[-1] | Should -Be 'ok'
+        $out[-3] | Should -BeLike '3.3.*'   # the session keeps its own AWSSDK.Core (assembly version 3.3.0.0 for 3.7.x)
+        $out[-2] | Should -Match '^(4\.|none$)'  # IrTrail's own is v4, in its own context (if a smoke call loaded it)
+    }
+}
+
+Describe 'Re-import and runspaces' {
+    It 'works after Import-Module -Force' {
+        $out = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath'
+(Invoke-IrTrailQuery 'SELECT 1 AS a').a
+Import-Module '$ModulePath' -Force
+(Invoke-IrTrailQuery 'SELECT 2 AS a').a
+Remove-Module IrTrail
+Import-Module '$ModulePath'
+(Get-IrTrailEvent -Path '$Fixtures' | Measure-Object).Count
+"@
+        $out | Should -Be @('1', '2', '12')
+    }
+
+    It 'works in two runspaces at once' {
+        $out = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+`$jobs = 1..2 | ForEach-Object {
+    `$ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::NewRunspace)
+    `$null = `$ps.AddScript("Import-Module '$ModulePath'; (Invoke-IrTrailQuery 'SELECT `$_ AS a').a; (Get-IrTrailEvent -Path '$Fixtures' | Measure-Object).Count")
+    [pscustomobject]@{ PS = `$ps; Handle = `$ps.BeginInvoke() }
+}
+foreach (`$j in `$jobs) { `$r = `$j.PS.EndInvoke(`$j.Handle); if (`$j.PS.HadErrors) { throw `$j.PS.Streams.Error[0] }; `$r -join ',' }
+"@
+        $out | Should -Be @('1,12', '2,12')
+    }
+}
