@@ -18,6 +18,7 @@
         'Get-IrTrailEvent'
         'Convert-IrTrailToParquet'
         'Invoke-IrTrailQuery'
+        'New-IrTrailSampleData'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
