@@ -3,10 +3,10 @@
     Makes a realistic benchmark corpus of CloudTrail delivery files (.json.gz) by resampling real events.
 .DESCRIPTION
     Takes the events of the SANS and invictus-ir sources in ../shared/data/cloudtrail-real, and writes -EventCount
-    events drawn from them at random (seeded), each with a fresh eventID and its eventTime moved into a 30-day window,
+    events drawn from them at random (seeded), each with a fresh eventID and its eventTime moved into a 10-day window,
     as gzip-compressed {"Records":[...]} files laid out like CloudTrail's own delivery
     (AWSLogs/<account>/CloudTrail/<region>/yyyy/MM/dd/<account>_CloudTrail_<region>_<time>_<id>.json.gz), about
-    -EventsPerFile events per file. Everything else in each record is kept byte for byte, so blobs, odd types and
+    -EventsPerFile events per file, each file one account and region (picked in proportion to the real events). Everything else in each record is kept byte for byte, so blobs, odd types and
     sizes are real (about 1.5 KB of JSON per event). Prints a one-line summary object.
 .EXAMPLE
     ./bench/New-BenchCorpus.ps1 -EventCount 1000000 -Path /tmp/corpus-1m
@@ -94,8 +94,16 @@ namespace IrTrailBench
             var templates = Load(folders);
             if (templates.Count == 0) throw new InvalidOperationException("No events found in " + string.Join(", ", folders));
             var rng = new Random(seed);
+            // A delivery file holds one account's events in one region: sample files by (account, region) group.
+            var groups = new Dictionary<string, List<Template>>();
+            foreach (var t in templates)
+            {
+                List<Template> g;
+                if (!groups.TryGetValue(t.Account + "/" + t.Region, out g)) groups[t.Account + "/" + t.Region] = g = new List<Template>();
+                g.Add(t);
+            }
             var start = new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
-            var span = TimeSpan.FromDays(30).Ticks;
+            var span = TimeSpan.FromDays(10).Ticks;
             long written = 0, jsonBytes = 0, gzBytes = 0; int files = 0;
             var sb = new StringBuilder(perFile * 2000);
             var idBytes = new byte[16];
@@ -104,12 +112,13 @@ namespace IrTrailBench
                 var n = (int)Math.Min(perFile, count - written);
                 // One delivery file: one account/region's 5-minute window, as CloudTrail writes them.
                 var first = templates[rng.Next(templates.Count)];
+                var group = groups[first.Account + "/" + first.Region];
                 var windowStart = start.AddTicks((long)(rng.NextDouble() * span));
                 windowStart = windowStart.AddTicks(-(windowStart.Ticks % TimeSpan.FromMinutes(5).Ticks));
                 sb.Clear().Append("{\"Records\":[");
                 for (var k = 0; k < n; k++)
                 {
-                    var tpl = templates[rng.Next(templates.Count)];
+                    var tpl = group[rng.Next(group.Count)];
                     rng.NextBytes(idBytes);
                     var id = "\"" + new Guid(idBytes).ToString("D") + "\"";
                     var when = "\"" + windowStart.AddSeconds(rng.Next(300)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") + "\"";

@@ -9,11 +9,15 @@ public sealed class ConversionOptions
     /// <summary>Sources read in parallel.</summary>
     public int ThrottleLimit { get; init; } = Environment.ProcessorCount;
     /// <summary>Rows held in memory before the largest partition is written out as a row group.</summary>
-    public long MemoryBudgetBytes { get; init; } = 96L * 1024 * 1024;
+    public long MemoryBudgetBytes { get; init; } = Tuning("IRTRAIL_CONVERT_BUDGET_MB", 32) * 1024L * 1024;
     /// <summary>Rows per row group at most.</summary>
-    public int RowGroupRows { get; init; } = 100_000;
+    public int RowGroupRows { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP", 25_000);
+
+    /// <summary>Benchmark-only tuning knobs (environment), so a measurement does not need a rebuild.</summary>
+    private static int Tuning(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var v) && v > 0 ? v : fallback;
     /// <summary>Rows per file at most; a partition with more gets another file.</summary>
-    public int FileRows { get; init; } = 1_000_000;
+    public int FileRows { get; init; } = Tuning("IRTRAIL_CONVERT_FILEROWS", 1_000_000);
 }
 
 /// <summary>How one source went.</summary>

@@ -61,6 +61,7 @@ public sealed class DatasetConverter
     private string _runId = "";
     private int _fileSeq;
     private long _useClock;
+    private int _flushes;
 
     /// <summary>Empties an existing IrTrail dataset (for -Force). Refuses a folder that is not one.</summary>
     public static void Clear(string root)
@@ -108,13 +109,17 @@ public sealed class DatasetConverter
         var committed = false;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var next = -1;
+        // Read-ahead is bounded in sources, not only in batches: a worker that finished a small file would otherwise
+        // race through the rest while the consumer is busy writing, holding every file in memory.
+        using var ahead = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit) * 2);
         var workers = Enumerable.Range(0, Math.Max(1, options.ThrottleLimit)).Select(_ => Task.Run(async () =>
         {
             var mapper = new CloudTrailColumnMapper();
             while (true)
             {
+                await ahead.WaitAsync(linked.Token).ConfigureAwait(false);
                 var i = Interlocked.Increment(ref next);
-                if (i >= slots.Length) return;
+                if (i >= slots.Length) { ahead.Release(); return; }
                 await ReadSourceAsync(slots[i], mapper, known, linked.Token).ConfigureAwait(false);
             }
         }, linked.Token)).ToArray();
@@ -130,6 +135,7 @@ public sealed class DatasetConverter
                     _pool.Add(batch.Rows);
                     await FlushOverBudgetAsync(root, linked.Token).ConfigureAwait(false);
                 }
+                ahead.Release();
                 Interlocked.Increment(ref Progress._filesDone);
                 Interlocked.Add(ref Progress._bytesIn, slot.Outcome.Size ?? 0);
             }
@@ -389,6 +395,9 @@ public sealed class DatasetConverter
         await RowGroupWriter.WriteAsync(p.Writer, p.Buffer, ct).ConfigureAwait(false);
         p.FileRows += p.Buffer.Count;
         p.Buffer.Clear();
+        // Writing a row group allocates a lot of short-lived large buffers (inside Parquet.Net); the GC would let them
+        // pile up to gigabytes before a full collection. Collecting here keeps the process near its live set.
+        if (++_flushes % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         if (p.FileRows >= _options.FileRows) await CloseFileAsync(p).ConfigureAwait(false);
     }
 

@@ -70,13 +70,16 @@ public static class DatasetSchema
         Leaves = leaves.ToArray();
     }
 
-    public static ParquetOptions WriterOptions() => new()
+    /// <summary>One shared instance: Parquet.Net keeps a stream pool per options object, so one per file multiplies memory.</summary>
+    public static ParquetOptions WriterOptions() => SharedOptions;
+
+    private static readonly ParquetOptions SharedOptions = new()
     {
         CompressionMethod = CompressionMethod.Zstd,
-        CompressionLevel = System.IO.Compression.CompressionLevel.Fastest,
+        CompressionLevel = System.IO.Compression.CompressionLevel.Optimal,
         // Bounded stream pools: the default keeps freed buffers forever.
-        MaximumSmallPoolFreeBytes = 16 * 1024 * 1024,
-        MaximumLargePoolFreeBytes = 64 * 1024 * 1024,
+        MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
+        MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
     };
 
     /// <summary>A partition value made safe as a folder name (the row's own columns keep the exact value).</summary>

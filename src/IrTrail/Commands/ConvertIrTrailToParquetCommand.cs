@@ -104,7 +104,7 @@ public sealed class ConvertIrTrailToParquetCommand : IrTrailCmdlet
         var clock = Stopwatch.StartNew();
         var task = Task.Run(() => converter.RunAsync(_sources, options, CancellationToken));
         // The engine runs on worker threads; errors and progress are written here, on the pipeline thread.
-        while (!task.Wait(250))
+        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(250))
         {
             Drain(converter);
             WriteProgressRecord(converter.Progress, clock.Elapsed);
@@ -115,6 +115,10 @@ public sealed class ConvertIrTrailToParquetCommand : IrTrailCmdlet
         try
         {
             result = task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
         catch (DatasetException ex)
         {

@@ -1,0 +1,100 @@
+<#
+.SYNOPSIS
+    Convert-IrTrailToParquet vs DuckDB's native import, side by side, alternating, each run in a fresh pwsh process.
+.DESCRIPTION
+    For every corpus folder (.json.gz delivery files, e.g. from bench/New-BenchCorpus.ps1) runs, -Repeat times and
+    alternating which goes first:
+      IrTrail  Convert-IrTrailToParquet -Path <corpus> -Destination <tmp> -ThrottleLimit <n>
+      DuckDB   Invoke-IrTrailQuery "COPY (SELECT unnest(Records, recursive := false) ... FROM read_json(<corpus>, columns =
+               {Records: <explicit CloudTrail schema>})) TO <tmp>/out.parquet (FORMAT parquet, COMPRESSION zstd)"
+               (the same DuckDB.NET library, in the same module), threads = <n>
+    Each run is its own pwsh process, so "peak MB" is the peak working set of the whole pwsh process for that run.
+    Prints one row per run and a summary row per corpus with the ratios (IrTrail / DuckDB) of the medians.
+.EXAMPLE
+    ./bench/Measure-Conversion.ps1 -Corpus /tmp/irtrail-corpus-1m, /tmp/irtrail-corpus-2m -Repeat 2
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string[]] $Corpus,
+    [int] $Repeat = 2,
+    [int] $ThrottleLimit = [Environment]::ProcessorCount,
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/IrTrail'),
+    [string] $WorkPath = (Join-Path ([IO.Path]::GetTempPath()) 'irtrail-bench')
+)
+$ErrorActionPreference = 'Stop'
+$pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+$module = (Resolve-Path $ModulePath).Path
+
+# DuckDB's baseline schema: CloudTrail's top-level fields typed, userIdentity a struct, blobs as JSON.
+$schema = "STRUCT(eventVersion VARCHAR, userIdentity STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, " +
+    "accessKeyId VARCHAR, userName VARCHAR, invokedBy VARCHAR, sessionContext STRUCT(attributes STRUCT(creationDate VARCHAR, " +
+    "mfaAuthenticated VARCHAR), sessionIssuer STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, userName VARCHAR))), " +
+    "eventTime TIMESTAMP, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR, userAgent VARCHAR, " +
+    "errorCode VARCHAR, errorMessage VARCHAR, requestParameters JSON, responseElements JSON, additionalEventData JSON, requestID VARCHAR, " +
+    "eventID VARCHAR, readOnly BOOLEAN, resources JSON, eventType VARCHAR, apiVersion VARCHAR, managementEvent BOOLEAN, " +
+    "recipientAccountId VARCHAR, serviceEventDetails JSON, sharedEventID VARCHAR, vpcEndpointId VARCHAR, vpcEndpointAccountId VARCHAR, " +
+    "eventCategory VARCHAR, addendum JSON, sessionCredentialFromConsole BOOLEAN, edgeDeviceDetails JSON, tlsDetails JSON, insightDetails JSON)[]"
+
+function Invoke-Run([string] $Tool, [string] $Source, [string] $Out) {
+    if (Test-Path $Out) { Remove-Item $Out -Recurse -Force }
+    New-Item -ItemType Directory -Path $Out | Out-Null
+    $glob = (Join-Path $Source '**/*.json.gz').Replace("'", "''")
+    $target = (Join-Path $Out 'out.parquet').Replace("'", "''")
+    $work = if ($Tool -eq 'IrTrail') {
+        "`$r = Convert-IrTrailToParquet -Path '$Source' -Destination '$Out/ds' -ThrottleLimit $ThrottleLimit; `$events = `$r.EventsWritten"
+    } else {
+        "`$null = Invoke-IrTrailQuery `"SET threads = $ThrottleLimit`"; " +
+        "`$null = Invoke-IrTrailQuery `"COPY (SELECT unnest(r) FROM (SELECT unnest(Records) AS r FROM read_json('$glob', format = 'auto', columns = {Records: '$schema'}, maximum_object_size = 268435456))) TO '$target' (FORMAT parquet, COMPRESSION zstd)`"; " +
+        "`$events = (Invoke-IrTrailQuery `"SELECT count(*) AS n FROM read_parquet('$target')`").n"
+    }
+    $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$module'; `$sw = [Diagnostics.Stopwatch]::StartNew(); $work; `$s = `$sw.Elapsed.TotalSeconds; " +
+        "[pscustomobject]@{ seconds = `$s; events = `$events; peak = (Get-Process -Id `$PID).PeakWorkingSet64 } | ConvertTo-Json -Compress"
+    $json = & $pwsh -NoProfile -NonInteractive -Command $script
+    if ($LASTEXITCODE -ne 0) { throw "$Tool run failed: $json" }
+    $m = ($json | Select-Object -Last 1) | ConvertFrom-Json
+    $m | Add-Member outBytes ((Get-ChildItem $Out -Recurse -File -Filter *.parquet | Measure-Object Length -Sum).Sum)
+    $m
+}
+
+$rows = foreach ($c in $Corpus) {
+    $src = (Resolve-Path $c).Path
+    $files = Get-ChildItem $src -Recurse -File -Filter *.json.gz
+    $gzBytes = ($files | Measure-Object Length -Sum).Sum
+    # Uncompressed JSON size, for MB/s: read once here (not timed).
+    $jsonBytes = 0L
+    foreach ($f in $files) {
+        $fs = [IO.File]::OpenRead($f.FullName); $gz = [IO.Compression.GZipStream]::new($fs, [IO.Compression.CompressionMode]::Decompress)
+        $buf = [byte[]]::new(1MB); while (($n = $gz.Read($buf, 0, $buf.Length)) -gt 0) { $jsonBytes += $n }; $gz.Dispose()
+    }
+    for ($i = 0; $i -lt $Repeat; $i++) {
+        $order = if ($i % 2 -eq 0) { 'IrTrail', 'DuckDB' } else { 'DuckDB', 'IrTrail' }
+        foreach ($tool in $order) {
+            $m = Invoke-Run $tool $src (Join-Path $WorkPath "$tool")
+            [pscustomobject]@{
+                Corpus = Split-Path $src -Leaf; Tool = $tool; Run = $i + 1; Events = [long]$m.events
+                Seconds = [math]::Round($m.seconds, 1)
+                EventsPerSec = [math]::Round($m.events / $m.seconds)
+                JsonMBPerSec = [math]::Round($jsonBytes / 1MB / $m.seconds, 1)
+                PeakMB = [math]::Round($m.peak / 1MB)
+                OutMB = [math]::Round($m.outBytes / 1MB, 1)
+                GzipMB = [math]::Round($gzBytes / 1MB, 1); JsonMB = [math]::Round($jsonBytes / 1MB, 1)
+            }
+        }
+    }
+}
+Remove-Item $WorkPath -Recurse -Force -ErrorAction SilentlyContinue
+$rows | Format-Table -AutoSize | Out-Host
+$summary = foreach ($g in ($rows | Group-Object Corpus)) {
+    $med = { param($xs) $s = @($xs | Sort-Object); $s[[int][math]::Floor(($s.Count - 1) / 2)] }
+    $ir = $g.Group | Where-Object Tool -eq 'IrTrail'; $dd = $g.Group | Where-Object Tool -eq 'DuckDB'
+    $irEps = & $med $ir.EventsPerSec; $ddEps = & $med $dd.EventsPerSec
+    [pscustomobject]@{
+        Corpus = $g.Name; Events = $ir[0].Events; IrTrailEventsPerSec = $irEps; DuckDBEventsPerSec = $ddEps
+        ThroughputRatio = [math]::Round($irEps / $ddEps, 2)
+        IrTrailJsonMBPerSec = & $med $ir.JsonMBPerSec; DuckDBJsonMBPerSec = & $med $dd.JsonMBPerSec
+        IrTrailPeakMB = ($ir.PeakMB | Measure-Object -Maximum).Maximum; DuckDBPeakMB = ($dd.PeakMB | Measure-Object -Maximum).Maximum
+        IrTrailOutMB = $ir[0].OutMB; DuckDBOutMB = $dd[0].OutMB
+    }
+}
+$summary | Format-Table -AutoSize | Out-Host
+$rows
