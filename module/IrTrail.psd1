@@ -19,6 +19,8 @@
         'Convert-IrTrailToParquet'
         'Invoke-IrTrailQuery'
         'New-IrTrailSampleData'
+        'Get-IrTrailQuery'
+        'Measure-IrTrailQuery'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

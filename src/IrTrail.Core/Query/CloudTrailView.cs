@@ -59,6 +59,12 @@ public sealed class CloudTrailView
     public long TotalBytes => Files.Sum(f => new FileInfo(f).Length);
     /// <summary>Raw logs only: drop second deliveries of an eventID, as the converter does (on by default).</summary>
     public bool Deduplicate { get; set; } = true;
+    /// <summary>
+    /// False when the dataset's eventTime row-group statistics are not in the column's unit (files written by an
+    /// IrTrail converter whose statistics are off by 1000x): the view then hides eventTime from filter pushdown so
+    /// DuckDB cannot skip row groups on wrong statistics; partitions are still pruned by event_date.
+    /// </summary>
+    public bool TimeStatisticsTrusted { get; set; } = true;
     public DateTime? StartTime { get; set; }
     public DateTime? EndTime { get; set; }
 
@@ -130,7 +136,8 @@ public sealed class CloudTrailView
         if (Kind == ViewSourceKind.Dataset)
         {
             // A glob (not a file list) so DuckDB reports "Scanning Files: n/total" after partition pruning.
-            sb.Append("SELECT * FROM read_parquet(").Append(Literal(Path.Combine(Root, "**", "*.parquet")))
+            sb.Append(TimeStatisticsTrusted ? "SELECT *" : "SELECT * REPLACE (eventTime + INTERVAL 0 SECOND AS eventTime)")
+              .Append(" FROM read_parquet(").Append(Literal(Path.Combine(Root, "**", "*.parquet")))
               .Append(", hive_partitioning = true, hive_types_autocast = false, union_by_name = true)");
             if (where.Length > 0) sb.Append(" WHERE ").Append(where);
             return sb.ToString();

@@ -18,6 +18,7 @@ public sealed class QuerySession : IDisposable
         _engine = new LocalQueryEngine();
         try
         {
+            if (view is { Kind: ViewSourceKind.Dataset }) view.TimeStatisticsTrusted = TimeStatisticsLookRight(view);
             if (view is not null) _engine.Attach(view);
             if (statistics)
             {
@@ -94,7 +95,8 @@ public sealed class QuerySession : IDisposable
                 var overlap = new List<string>();
                 if (View.StartTime is { } s) overlap.Add($"(max_t IS NULL OR max_t >= TIMESTAMPTZ '{s.ToUniversalTime():yyyy-MM-dd HH:mm:ss.ffffff}+00')");
                 if (View.EndTime is { } e) overlap.Add($"(min_t IS NULL OR min_t <= TIMESTAMPTZ '{e.ToUniversalTime():yyyy-MM-dd HH:mm:ss.ffffff}+00')");
-                var where = overlap.Count == 0 ? "true" : string.Join(" AND ", overlap);
+                // On wrong statistics no row group can be skipped.
+                var where = overlap.Count == 0 || !View.TimeStatisticsTrusted ? "true" : string.Join(" AND ", overlap);
                 stats.RowGroupsRead = Convert.ToInt32(_engine.QueryAll(
                     $"SELECT count(*) FILTER (WHERE {where}) FROM (SELECT try_cast(stats_min AS TIMESTAMPTZ) AS min_t, try_cast(stats_max AS TIMESTAMPTZ) AS max_t " +
                     $"FROM parquet_metadata({FileList(read)}) WHERE path_in_schema = 'eventTime')", cancellationToken)[0][0]);
@@ -106,6 +108,13 @@ public sealed class QuerySession : IDisposable
             _engine.EnableProfiling(_profileFile!);
         }
         return stats;
+    }
+
+    /// <summary>eventTime statistics must be real CloudTrail times (after 2000), not values in the wrong unit.</summary>
+    private bool TimeStatisticsLookRight(CloudTrailView view)
+    {
+        var min = _engine.QueryAll($"SELECT min(try_cast(stats_min AS TIMESTAMPTZ)) FROM parquet_metadata({FileList(view.Files)}) WHERE path_in_schema = 'eventTime'")[0][0];
+        return min is not DateTime t || t.Year >= 2000;
     }
 
     private static string FileList(IEnumerable<string> files) => "[" + string.Join(", ", files.Select(CloudTrailView.Literal)) + "]";
