@@ -136,9 +136,11 @@ public sealed class CloudTrailView
         if (Kind == ViewSourceKind.Dataset)
         {
             // A glob (not a file list) so DuckDB reports "Scanning Files: n/total" after partition pruning.
-            sb.Append(TimeStatisticsTrusted ? "SELECT *" : "SELECT * REPLACE (eventTime + INTERVAL 0 SECOND AS eventTime)")
+            // The window applies to the view's eventTime (the outer query), so the guard below covers it too.
+            sb.Append("SELECT * FROM (")
+              .Append(TimeStatisticsTrusted ? "SELECT *" : "SELECT * REPLACE (make_timestamptz(epoch_us(eventTime)) AS eventTime)")
               .Append(" FROM read_parquet(").Append(Literal(Path.Combine(Root, "**", "*.parquet")))
-              .Append(", hive_partitioning = true, hive_types_autocast = false, union_by_name = true)");
+              .Append(", hive_partitioning = true, hive_types_autocast = false, union_by_name = true))");
             if (where.Length > 0) sb.Append(" WHERE ").Append(where);
             return sb.ToString();
         }

@@ -113,8 +113,9 @@ public sealed class QuerySession : IDisposable
     /// <summary>eventTime statistics must be real CloudTrail times (after 2000), not values in the wrong unit.</summary>
     private bool TimeStatisticsLookRight(CloudTrailView view)
     {
-        var min = _engine.QueryAll($"SELECT min(try_cast(stats_min AS TIMESTAMPTZ)) FROM parquet_metadata({FileList(view.Files)}) WHERE path_in_schema = 'eventTime'")[0][0];
-        return min is not DateTime t || t.Year >= 2000;
+        // stats_min is text such as "1970-01-21 03:36:00.091+00": compare its year, not a converted value.
+        var min = _engine.QueryAll($"SELECT min(stats_min) FROM parquet_metadata({FileList(view.Files)}) WHERE path_in_schema = 'eventTime'")[0][0] as string;
+        return min is null || min.Length < 4 || !int.TryParse(min.AsSpan(0, 4), out var year) || year >= 2000;
     }
 
     private static string FileList(IEnumerable<string> files) => "[" + string.Join(", ", files.Select(CloudTrailView.Literal)) + "]";
