@@ -178,6 +178,20 @@ public class InvokeIrTrailQueryLibraryCommandTests : IDisposable
     }
 
     [Fact]
+    public void Stop_interrupts_a_running_query()
+    {
+        var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
+        iss.Commands.Add(new System.Management.Automation.Runspaces.SessionStateCmdletEntry("Invoke-IrTrailQuery", typeof(IrTrail.Commands.InvokeIrTrailQueryCommand), null));
+        using var ps = PowerShell.Create(iss);
+        ps.AddScript("Invoke-IrTrailQuery 'SELECT count(*) FROM range(100000000000) a'");
+        var handle = ps.BeginInvoke();
+        Thread.Sleep(1500);
+        ps.Stop(); // what Ctrl+C does: StopProcessing cancels the token, which interrupts DuckDB
+        Assert.True(handle.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the query was not interrupted");
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+    }
+
+    [Fact]
     public void Tab_completion_offers_query_names_and_parameters()
     {
         var names = _ps.Run("(TabExpansion2 -inputScript 'Invoke-IrTrailQuery -Name talk-m' -cursorColumn 32).CompletionMatches.CompletionText").Output.Select(o => o.ToString()).ToList();
