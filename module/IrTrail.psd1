@@ -22,6 +22,8 @@
         'Save-IrTrailLog'
         'New-IrTrailSampleData'
         'Export-IrTrailDashboard'
+        'Get-IrTrailQuery'
+        'Measure-IrTrailQuery'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

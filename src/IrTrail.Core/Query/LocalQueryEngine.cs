@@ -20,6 +20,28 @@ public sealed class LocalQueryEngine : IDisposable
         Execute("SET TimeZone = 'UTC'");
     }
 
+    /// <summary>Creates the <c>cloudtrail</c> view over a dataset or raw logs.</summary>
+    public void Attach(CloudTrailView view)
+    {
+        try { Execute(view.CreateViewSql()); }
+        catch (DuckDBException ex) { throw Rejected(ex); }
+    }
+
+    /// <summary>From now on DuckDB writes each query's profile (bytes read, files scanned) to this file.</summary>
+    public void EnableProfiling(string profileFile)
+    {
+        Execute("PRAGMA enable_profiling = 'json'");
+        Execute("SET profiling_output = " + CloudTrailView.Literal(profileFile));
+        Execute("""SET custom_profiling_settings = '{"TOTAL_BYTES_READ": "true", "OPERATOR_CARDINALITY": "true", "OPERATOR_ROWS_SCANNED": "true", "EXTRA_INFO": "true"}'""");
+    }
+
+    /// <summary>Profiling off again (for metadata queries of our own).</summary>
+    public void DisableProfiling() => Execute("PRAGMA disable_profiling");
+
+    /// <summary>Runs a query to completion and returns all rows (small metadata queries).</summary>
+    public List<object?[]> QueryAll(string sql, CancellationToken cancellationToken = default) =>
+        Query(sql, _ => { }, cancellationToken).ToList();
+
     public void Execute(string sql)
     {
         using var cmd = _connection.CreateCommand();

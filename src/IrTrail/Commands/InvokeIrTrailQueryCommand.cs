@@ -1,27 +1,143 @@
+using System.Collections;
 using System.Management.Automation;
 using IrTrail.Common;
 using IrTrail.Core.Query;
+using IrTrail.Query;
 
 namespace IrTrail.Commands;
 
-/// <summary>Runs incident-response SQL on the local engine (in-process DuckDB) and streams rows as objects.</summary>
+/// <summary>
+/// Runs incident-response SQL or a library query on the local engine (in-process DuckDB) over a converted dataset or
+/// raw logs (the <c>cloudtrail</c> view), and streams rows as objects.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "IrTrailQuery", DefaultParameterSetName = SqlSet)]
-[OutputType(typeof(PSObject))]
+[OutputType(typeof(PSObject), typeof(QueryStatistics))]
 public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
 {
-    private const string SqlSet = "Sql";
+    private const string SqlSet = "Sql", NameSet = "Name";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SqlSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
     public string Sql { get; set; } = "";
 
-    private LocalQueryEngine? _engine;
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(QueryNameCompleter))]
+    public string Name { get; set; } = "";
+
+    [Parameter(ParameterSetName = NameSet)]
+    [ArgumentCompleter(typeof(QueryParameterCompleter))]
+    public Hashtable? Parameter { get; set; }
+
+    /// <summary>A dataset folder, or raw log files / folders. Binds from Convert-IrTrailToParquet's Path.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Destination", "DatasetPath")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    [Parameter] public DateTime? StartTime { get; set; }
+    [Parameter] public DateTime? EndTime { get; set; }
+
+    /// <summary>Also write one statistics object per query (after its rows).</summary>
+    [Parameter] public SwitchParameter Statistics { get; set; }
+
+    /// <summary>Extra query packs (folders or .json files), after the module's own and IRTRAIL_QUERY_PATH.</summary>
+    [Parameter] public string[]? QueryPath { get; set; }
+
+    private QueryLibrary? _library;
+    private QuerySession? _session;
+    private string? _sessionKey;
 
     protected override void ProcessRecord()
     {
+        string sql, queryName = "";
+        if (ParameterSetName == NameSet)
+        {
+            _library ??= LibraryAccess.Load(this, QueryPath);
+            var q = _library.Find(Name);
+            if (q is null) { WriteError(LibraryAccess.NotFound(_library, Name)); return; }
+            try { sql = QueryLibrary.Bind(q, "Local", Parameter); }
+            catch (QueryParameterException ex)
+            {
+                WriteError(new ErrorRecord(ex, "QueryParameterInvalid", ErrorCategory.InvalidArgument, ex.Parameter));
+                return;
+            }
+            catch (QueryException ex)
+            {
+                WriteError(new ErrorRecord(ex, "QueryDefinitionInvalid", ErrorCategory.InvalidData, Name));
+                return;
+            }
+            queryName = q.Name;
+        }
+        else sql = Sql;
+
+        if (!OpenSession()) return;
+        var typeName = queryName.Length > 0 ? "IrTrail.QueryRow." + queryName : null;
+        IReadOnlyList<string> names = [];
+        using var e = _session!.Run(sql, queryName, cols => names = cols.Select(c => c.Name).ToArray(), CancellationToken).GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!e.MoveNext()) break;
+            }
+            catch (QueryException ex)
+            {
+                WriteError(new ErrorRecord(ex, "QueryFailed", ErrorCategory.InvalidOperation, queryName.Length > 0 ? queryName : Sql)
+                {
+                    ErrorDetails = new ErrorDetails($"The {ex.Engine} engine rejected the query: {ex.Message}"),
+                });
+                return;
+            }
+            catch (OperationCanceledException) { return; }
+            var row = RowShaper.ToPSObject(names, e.Current, "IrTrail.QueryRow");
+            if (typeName is not null) row.TypeNames.Insert(0, typeName);
+            WriteObject(row);
+        }
+        if (Statistics && _session.LastStatistics is { } stats) WriteObject(stats);
+    }
+
+    /// <summary>One engine per distinct -Path (and window); false after writing an error when the source is unusable.</summary>
+    private bool OpenSession()
+    {
+        List<string>? paths = null;
+        if (Path is { Length: > 0 })
+        {
+            paths = [];
+            foreach (var r in PathResolver.Resolve(this, Path, literal: false))
+            {
+                if (r.Error is not null)
+                {
+                    WriteError(new ErrorRecord(r.Error, "PathNotFound", ErrorCategory.ObjectNotFound, r.Input));
+                    return false;
+                }
+                paths.Add(r.FullPath!);
+            }
+        }
+        var key = paths is null ? "" : string.Join("\n", paths);
+        if (_session is not null && _sessionKey == key) return true;
+        _session?.Dispose();
+        _session = null;
         try
         {
-            _engine ??= new LocalQueryEngine();
+            CloudTrailView? view = null;
+            if (paths is not null)
+            {
+                view = CloudTrailView.Open(paths, CancellationToken);
+                view.StartTime = StartTime;
+                view.EndTime = EndTime;
+                WriteVerbose($"'{view.Root}' is {(view.Kind == ViewSourceKind.Dataset ? "an IrTrail dataset" : "raw CloudTrail logs")}: {view.Files.Count} file(s) behind the view '{CloudTrailView.ViewName}'.");
+            }
+            else if (StartTime is not null || EndTime is not null)
+                WriteWarning("-StartTime and -EndTime apply to the cloudtrail view, which needs -Path; they are ignored for this query.");
+            _session = new QuerySession(view, Statistics);
+            _sessionKey = key;
+            return true;
+        }
+        catch (QueryException ex)
+        {
+            WriteError(new ErrorRecord(ex, "SourceNotRecognized", ErrorCategory.InvalidData, key));
+            return false;
         }
         catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or TypeInitializationException)
         {
@@ -32,29 +148,9 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
                     RecommendedAction = "Reinstall the IrTrail package built for this platform (its Dependencies/runtimes folder holds DuckDB).",
                 },
             });
-            return;
-        }
-
-        IReadOnlyList<string> names = [];
-        IEnumerable<object?[]> rows = _engine.Query(Sql, cols => names = cols.Select(c => c.Name).ToArray(), CancellationToken);
-        using var e = rows.GetEnumerator();
-        while (true)
-        {
-            try
-            {
-                if (!e.MoveNext()) break;
-            }
-            catch (QueryException ex)
-            {
-                WriteError(new ErrorRecord(ex, "QueryFailed", ErrorCategory.InvalidOperation, Sql)
-                {
-                    ErrorDetails = new ErrorDetails($"The {ex.Engine} engine rejected the query: {ex.Message}"),
-                });
-                return;
-            }
-            WriteObject(RowShaper.ToPSObject(names, e.Current, "IrTrail.QueryRow"));
+            return false;
         }
     }
 
-    protected override void EndProcessing() => _engine?.Dispose();
+    protected override void EndProcessing() => _session?.Dispose();
 }

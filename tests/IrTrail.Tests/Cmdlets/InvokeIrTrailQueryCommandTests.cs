@@ -57,3 +57,146 @@ public class InvokeIrTrailQueryCommandTests : IDisposable
         Assert.Equal("GetObject", r.Output.Single().Properties["e"].Value);
     }
 }
+
+/// <summary>-Path, -Name, -Parameter, -Statistics, the placeholder, and the bad-input errors, in a runspace.</summary>
+public class InvokeIrTrailQueryLibraryCommandTests : IDisposable
+{
+    private readonly TestRunspace _ps = new();
+    private static readonly string Dataset = MakeDataset();
+
+    static InvokeIrTrailQueryLibraryCommandTests() { }
+
+    private static string MakeDataset()
+    {
+        // The cmdlet assembly has no queries folder beside it in the test output: point the library at the repo's.
+        Environment.SetEnvironmentVariable("IRTRAIL_QUERY_PATH", Path.Combine(TestPaths.RepoRoot, "module", "queries"));
+        var ds = Path.Combine(Path.GetTempPath(), "irtrail-cmdlet-ds-" + Guid.NewGuid().ToString("N")[..8]);
+        using var ps = new TestRunspace();
+        var r = ps.Run($"Convert-IrTrailToParquet -Path '{TestPaths.FixtureLogs}' -Destination '{ds}' -Force");
+        return ds;
+    }
+
+    public void Dispose() => _ps.Dispose();
+
+    [Fact]
+    public void A_library_query_over_the_dataset_and_the_raw_logs_gives_the_same_rows_with_its_type_name()
+    {
+        var a = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Name ioc-user-name -Parameter @{{ UserName = 'alice' }}");
+        var b = _ps.Run($"Invoke-IrTrailQuery -Path '{TestPaths.FixtureLogs}' -Name ioc-user-name -Parameter @{{ UserName = 'alice' }}");
+        Assert.Empty(a.Errors);
+        Assert.Empty(b.Errors);
+        Assert.NotEmpty(a.Output);
+        Assert.Equal(a.Output.Select(o => o.Properties["eventID"].Value), b.Output.Select(o => o.Properties["eventID"].Value));
+        Assert.Equal("IrTrail.QueryRow.ioc-user-name", a.Output[0].TypeNames[0]);
+        Assert.Contains("IrTrail.QueryRow", a.Output[0].TypeNames);
+    }
+
+    [Fact]
+    public void Piped_conversion_result_binds_Path_and_statistics_follow_the_rows()
+    {
+        var r = _ps.Run($"[pscustomobject]@{{ Path = '{Dataset}' }} | Invoke-IrTrailQuery -Sql 'SELECT count(*) AS n FROM <<table>>' -Statistics");
+        Assert.Empty(r.Errors);
+        Assert.Equal(2, r.Output.Count);
+        var stats = Assert.IsType<IrTrail.Core.Query.QueryStatistics>(r.Output[1].BaseObject);
+        Assert.Equal("Dataset", stats.Source);
+        Assert.Equal(1, stats.Rows);
+        Assert.True(stats.FilesTotal > 0);
+        Assert.NotNull(stats.BytesRead);
+    }
+
+    [Fact]
+    public void A_time_window_prunes_partitions()
+    {
+        var r = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Sql 'SELECT count(*) AS n FROM cloudtrail' -StartTime '2099-01-01' -Statistics");
+        Assert.Empty(r.Errors);
+        Assert.Equal(0L, Convert.ToInt64(r.Output[0].Properties["n"].Value));
+        var stats = (IrTrail.Core.Query.QueryStatistics)r.Output[1].BaseObject;
+        Assert.Equal(0, stats.FilesRead);
+    }
+
+    [Fact]
+    public void An_unknown_name_suggests_the_nearest()
+    {
+        var r = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Name talk-api-error");
+        var e = Assert.Single(r.Errors);
+        Assert.StartsWith("QueryNotFound", e.FullyQualifiedErrorId);
+        Assert.Contains("talk-api-errors", e.Exception.Message);
+    }
+
+    [Fact]
+    public void A_missing_or_mistyped_parameter_names_it_and_its_type()
+    {
+        var r = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Name ioc-access-key");
+        var e = Assert.Single(r.Errors);
+        Assert.StartsWith("QueryParameterInvalid", e.FullyQualifiedErrorId);
+        Assert.Contains("AccessKeyId", e.Exception.Message);
+        r = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Name exfil-s3-bulk-reads -Parameter @{{ Threshold = 'many' }}");
+        Assert.Contains("expects int", Assert.Single(r.Errors).Exception.Message);
+    }
+
+    [Fact]
+    public void A_path_that_is_neither_dataset_nor_logs_says_what_was_found()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "irtrail-notlogs-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "readme.txt"), "hello");
+        var r = _ps.Run($"Invoke-IrTrailQuery -Path '{dir}' -Sql 'SELECT 1'");
+        var e = Assert.Single(r.Errors);
+        Assert.StartsWith("SourceNotRecognized", e.FullyQualifiedErrorId);
+        Assert.Contains("neither an IrTrail dataset nor CloudTrail logs", e.Exception.Message);
+    }
+
+    [Fact]
+    public void Sql_errors_carry_DuckDBs_message_and_position()
+    {
+        var r = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Sql 'SELECT nosuchcolumn FROM cloudtrail'");
+        var e = Assert.Single(r.Errors);
+        Assert.StartsWith("QueryFailed", e.FullyQualifiedErrorId);
+        Assert.Contains("nosuchcolumn", e.ErrorDetails.Message);
+        Assert.Contains("LINE 1", e.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public void Get_IrTrailQuery_filters_by_name_tag_and_technique()
+    {
+        Assert.True(_ps.Run("Get-IrTrailQuery").Output.Count >= 50);
+        Assert.Equal(3, _ps.Run("Get-IrTrailQuery -Name talk-*").Output.Count);
+        Assert.All(_ps.Run("Get-IrTrailQuery -Technique T1562").Output, o => Assert.Contains(((IrTrail.Core.Query.QueryDefinition)o.BaseObject).Techniques, t => t.StartsWith("T1562")));
+        Assert.NotEmpty(_ps.Run("Get-IrTrailQuery -Tag defense-evasion").Output);
+        Assert.StartsWith("QueryNotFound", Assert.Single(_ps.Run("Get-IrTrailQuery -Name talk-malicous-ip").Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Measure_IrTrailQuery_reports_both_sides()
+    {
+        var r = _ps.Run($"Measure-IrTrailQuery -LogPath '{TestPaths.FixtureLogs}' -DatasetPath '{Dataset}' -Name talk-api-errors -Runs 1");
+        Assert.Empty(r.Errors);
+        var m = Assert.IsType<IrTrail.Core.Query.QueryMeasurement>(Assert.Single(r.Output).BaseObject);
+        Assert.Equal("talk-api-errors", m.Query);
+        Assert.True(m.JsonBytesScanned > 0);
+        Assert.Equal(1, m.Runs);
+    }
+
+    [Fact]
+    public void Stop_interrupts_a_running_query()
+    {
+        var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
+        iss.Commands.Add(new System.Management.Automation.Runspaces.SessionStateCmdletEntry("Invoke-IrTrailQuery", typeof(IrTrail.Commands.InvokeIrTrailQueryCommand), null));
+        using var ps = PowerShell.Create(iss);
+        ps.AddScript("Invoke-IrTrailQuery 'SELECT count(*) FROM range(100000000000) a'");
+        var handle = ps.BeginInvoke();
+        Thread.Sleep(1500);
+        ps.Stop(); // what Ctrl+C does: StopProcessing cancels the token, which interrupts DuckDB
+        Assert.True(handle.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the query was not interrupted");
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+    }
+
+    [Fact]
+    public void Tab_completion_offers_query_names_and_parameters()
+    {
+        var names = _ps.Run("(TabExpansion2 -inputScript 'Invoke-IrTrailQuery -Name talk-m' -cursorColumn 32).CompletionMatches.CompletionText").Output.Select(o => o.ToString()).ToList();
+        Assert.Contains("talk-malicious-ip", names);
+        var pars = _ps.Run("$s = 'Invoke-IrTrailQuery -Name talk-malicious-ip -Parameter '; (TabExpansion2 -inputScript $s -cursorColumn $s.Length).CompletionMatches.CompletionText").Output.Select(o => o.ToString()).ToList();
+        Assert.Contains(pars, p => p.Contains("IpAddress = '5.205.62.253'"));
+    }
+}

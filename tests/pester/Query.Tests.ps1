@@ -1,0 +1,59 @@
+# Invoke-IrTrailQuery / Get-IrTrailQuery / Measure-IrTrailQuery through the built module (queries folder shipped in it).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $env:IRTRAIL_MODULE_PATH -Force
+    $Logs = Join-Path $env:IRTRAIL_REPO_ROOT 'tests/fixtures/logs'
+    $Dataset = Join-Path $TestDrive 'ds'
+    $Conversion = Convert-IrTrailToParquet -Path $Logs -Destination $Dataset -Force -Confirm:$false
+}
+
+Describe 'The query library in the built module' {
+    It 'ships at least 50 queries, the talk''s three by name' {
+        (Get-IrTrailQuery).Count | Should -BeGreaterOrEqual 50
+        (Get-IrTrailQuery -Name talk-*).Name | Sort-Object | Should -Be @('talk-api-errors', 'talk-ec2-role-list-buckets', 'talk-malicious-ip')
+        (Get-IrTrailQuery talk-malicious-ip).Parameters[0].Default | Should -Be '5.205.62.253'
+        Get-IrTrailQuery | Select-Object -First 3 | Format-Table | Out-String -Width 250 | Should -Match 'Techniques'
+    }
+
+    It 'adds a user pack from IRTRAIL_QUERY_PATH' {
+        $pack = Join-Path $TestDrive 'pack'; New-Item -ItemType Directory $pack | Out-Null
+        '{ "queries": [ { "name": "my-count", "title": "t", "description": "d", "sql": { "duckdb": "SELECT count(*) AS n FROM cloudtrail" } } ] }' | Set-Content (Join-Path $pack 'p.json')
+        $env:IRTRAIL_QUERY_PATH = $pack
+        try { (Invoke-IrTrailQuery -Path $Dataset -Name my-count).n | Should -BeGreaterThan 0 } finally { $env:IRTRAIL_QUERY_PATH = $null }
+    }
+}
+
+Describe 'Invoke-IrTrailQuery over a dataset and raw logs' {
+    It 'runs the talk''s queries from the piped conversion result, with the same rows as over the raw logs' {
+        foreach ($name in 'talk-api-errors', 'talk-malicious-ip', 'talk-ec2-role-list-buckets') {
+            $a = $Conversion | Invoke-IrTrailQuery -Name $name | ConvertTo-Json -Depth 5 -Compress
+            $b = Invoke-IrTrailQuery -Path $Logs -Name $name | ConvertTo-Json -Depth 5 -Compress
+            # Blobs are JSON text: verbatim from the dataset, re-serialised (no spaces) by read_json.
+            ($a -replace ' ', '') | Should -Be ($b -replace ' ', '')
+        }
+        $rows = Invoke-IrTrailQuery -Path $Dataset -Name talk-api-errors
+        $rows.Count | Should -BeGreaterThan 0
+        $rows[0].PSObject.TypeNames[0] | Should -Be 'IrTrail.QueryRow.talk-api-errors'
+        $rows[0].eventTime.Kind | Should -Be 'Utc'
+    }
+
+    It 'gives statistics with a table view' {
+        $s = Invoke-IrTrailQuery -Path $Dataset -Sql 'SELECT * FROM <<table>>' -Statistics | Select-Object -Last 1
+        $s.Source | Should -Be 'Dataset'
+        $s.FilesRead | Should -Be $s.FilesTotal
+        $s | Format-Table | Out-String -Width 250 | Should -Match 'RowGroups'
+    }
+
+    It 'stops early with Select-Object -First' {
+        (Invoke-IrTrailQuery -Path $Logs -Sql 'SELECT * FROM cloudtrail' | Select-Object -First 1).Count | Should -Be 1
+    }
+}
+
+Describe 'Measure-IrTrailQuery' {
+    It 'returns the talk''s table' {
+        $m = Measure-IrTrailQuery -LogPath $Logs -DatasetPath $Dataset -Name talk-api-errors -Runs 1
+        $m.Query | Should -Be 'talk-api-errors'
+        $m.JsonBytesScanned | Should -BeGreaterThan 0
+        $m | Format-Table | Out-String -Width 250 | Should -Match '% less data'
+    }
+}
