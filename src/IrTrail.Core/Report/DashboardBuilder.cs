@@ -14,11 +14,20 @@ public sealed class DashboardBuilder
     private readonly IReadOnlyList<Detection> _detections;
     private readonly string _detectionSource;
 
-    public DashboardBuilder(IDashboardSource source, IReadOnlyList<Detection>? detections = null, string? detectionSource = null)
+    private readonly IReadOnlyList<LibraryDetection> _library;
+
+    /// <summary>
+    /// With <paramref name="library"/> queries, findings are hits per library query (one query each over the source's
+    /// <c>cloudtrail</c> view); without, the built-in detections counted in one pass over <c>ev</c>.
+    /// </summary>
+    public DashboardBuilder(IDashboardSource source, IReadOnlyList<Detection>? detections = null, string? detectionSource = null,
+        IReadOnlyList<LibraryDetection>? library = null)
     {
         _source = source;
         _detections = detections ?? BuiltInDetections.All;
         _detectionSource = detectionSource ?? BuiltInDetections.SourceName;
+        _library = library ?? [];
+        if (_library.Count > 0) _detectionSource = $"IrTrail query library ({_library.Count} detection queries)";
     }
 
     /// <summary>Bucket widths the timeline may use, smallest first.</summary>
@@ -159,6 +168,11 @@ public sealed class DashboardBuilder
 
     private void Findings(DashboardModel m, DashboardOptions options, CancellationToken ct)
     {
+        if (_library.Count > 0)
+        {
+            LibraryFindings(m, options, ct);
+            return;
+        }
         if (_detections.Count == 0) return;
         // Every detection's hit count in one pass over ev; examples only for those that hit.
         var counts = _source.Run("SELECT " + string.Join(", ", _detections.Select((d, i) => $"count(*) FILTER (WHERE {d.Predicate})::BIGINT AS d{i}")) + " FROM ev", ct);
@@ -174,6 +188,39 @@ public sealed class DashboardBuilder
         }
         m.Findings.Sort((a, b) => b.Hits.CompareTo(a.Hits));
     }
+
+    private void LibraryFindings(DashboardModel m, DashboardOptions options, CancellationToken ct)
+    {
+        foreach (var d in _library)
+        {
+            ct.ThrowIfCancellationRequested();
+            // The total rides along on the example rows: one query per finding.
+            var t = _source.Run($"SELECT count(*) OVER () AS \"__hits\", * FROM ({d.Sql}) AS finding LIMIT {options.ExampleRows}", ct);
+            var q = d.Query;
+            m.Findings.Add(new DashboardFinding
+            {
+                Name = q.Name, Title = q.Title, Mitre = q.Techniques, Tags = q.Tags,
+                Hits = t.Rows.Count == 0 ? 0 : Long(t.Rows[0][0]),
+                Examples = new DashboardTable
+                {
+                    Columns = t.Columns.Skip(1).ToArray(),
+                    Rows = t.Rows.Select(r => r.Skip(1).Select(Cell).ToArray()).ToList(),
+                },
+            });
+        }
+        m.Findings.Sort((a, b) => b.Hits.CompareTo(a.Hits));
+    }
+
+    /// <summary>A library row's value as page text: times as UTC text, structs and lists as JSON, long text cut.</summary>
+    private static object? Cell(object? v) => v switch
+    {
+        null => null,
+        DateTime t => t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        string s => s.Length > 300 ? s[..300] + "…" : s,
+        bool or long or int or double or decimal => v,
+        System.Collections.IEnumerable => System.Text.Json.JsonSerializer.Serialize(v),
+        _ => Convert.ToString(v, CultureInfo.InvariantCulture),
+    };
 
     private void Add(DashboardModel m, string name, string sql, CancellationToken ct) => m.Tables[name] = Step(m, name, () => _source.Run(sql, ct));
 

@@ -39,3 +39,26 @@ public static class BuiltInDetections
             "eventName IN ('GetSecretValue', 'GetPasswordData') OR (eventName IN ('GetParameter', 'GetParameters', 'GetParametersByPath') AND requestParameters LIKE '%\"withDecryption\":true%')"),
     ];
 }
+
+/// <summary>A library query the dashboard runs as a finding: its definition and its SQL bound with defaults.</summary>
+public sealed record LibraryDetection(Query.QueryDefinition Query, string Sql);
+
+/// <summary>
+/// The findings panel's list from the query library: every query of a detection group (not the overview, timeline or
+/// IOC pivots) that needs no parameter. Each runs as one query over the <c>cloudtrail</c> view.
+/// </summary>
+public static class LibraryDetections
+{
+    public static readonly string[] Groups = ["Errors", "Identity", "Persistence", "EC2", "Exfiltration", "DefenseEvasion", "Impact"];
+
+    public static IReadOnlyList<LibraryDetection> From(Query.QueryLibrary library, string engine = "Local")
+    {
+        var list = new List<LibraryDetection>();
+        foreach (var q in library.Queries.OrderBy(q => Array.IndexOf(Groups, q.Group)).ThenBy(q => q.Name, StringComparer.Ordinal))
+        {
+            if (!Groups.Contains(q.Group, StringComparer.OrdinalIgnoreCase) || q.Parameters.Any(p => p.Required) || q.SqlFor(engine) is null) continue;
+            list.Add(new LibraryDetection(q, Query.QueryLibrary.ReplaceTablePlaceholder(Query.QueryLibrary.Bind(q, engine, null))));
+        }
+        return list;
+    }
+}

@@ -41,6 +41,13 @@ public sealed class LocalDashboardSource : IDashboardSource
         }
         var sql = $"CREATE OR REPLACE TEMP TABLE ev AS SELECT {select} FROM read_parquet('{glob}', hive_partitioning = true, hive_types_autocast = false, union_by_name = true) WHERE {string.Join(" AND ", where)}";
         Run(sql, cancellationToken);
+        // The library's findings query the same `cloudtrail` view Invoke-IrTrailQuery does, in the same window. They
+        // read everything in the window anyway, so eventTime is kept out of row-group pruning (safe on any dataset).
+        var view = CloudTrailView.Open([_root], cancellationToken);
+        view.StartTime = start;
+        view.EndTime = end;
+        view.TimeStatisticsTrusted = false;
+        Run(view.CreateViewSql(), cancellationToken);
     }
 
     public DashboardTable Run(string sql, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using IrTrail.Common;
+using IrTrail.Query;
 using IrTrail.Core.Report;
 
 namespace IrTrail.Commands;
@@ -32,6 +33,11 @@ public sealed class ExportIrTrailDashboardCommand : IrTrailCmdlet
     [Alias("SourceIPAddress")]
     [ValidateNotNullOrEmpty]
     public string[] IpAddress { get; set; } = [];
+
+    /// <summary>Extra query packs whose detection queries join the findings (as Get-IrTrailQuery -QueryPath).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? QueryPath { get; set; }
 
     [Parameter] public string? Title { get; set; }
 
@@ -92,7 +98,9 @@ public sealed class ExportIrTrailDashboardCommand : IrTrailCmdlet
             using (var source = new LocalDashboardSource(dataset))
             {
                 // The engine runs on a worker; this (pipeline) thread waits so Ctrl+C can cancel the query.
-                model = Wait(Task.Run(() => new DashboardBuilder(source).Build(options, CancellationToken)));
+                // Findings come from the query library (the module's queries, IRTRAIL_QUERY_PATH, -QueryPath).
+                var library = LibraryDetections.From(LibraryAccess.Load(this, QueryPath));
+                model = Wait(Task.Run(() => new DashboardBuilder(source, library: library).Build(options, CancellationToken)));
             }
             foreach (var (step, elapsed) in model.Timings) WriteVerbose($"{step}: {elapsed.TotalMilliseconds:N0} ms");
             WriteProgress(new ProgressRecord(3, "Export-IrTrailDashboard", $"Writing '{target}'"));

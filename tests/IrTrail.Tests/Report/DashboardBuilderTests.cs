@@ -194,4 +194,36 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
         Assert.Equal(expectedTop, m.Tables[T.TopEventNames].Records().First()["eventName"]);
         Assert.Equal(Count(root, "eventName = 'ConsoleLogin'"), Sum(m.Tables[T.ConsoleSigninSummary], "events"));
     }
+
+    [Fact]
+    public void Library_findings_catch_every_planted_scenario_with_its_MITRE_ids()
+    {
+        var lib = IrTrail.Core.Query.QueryLibrary.Load([Path.Combine(TestPaths.RepoRoot, "module", "queries")]);
+        var detections = LibraryDetections.From(lib);
+        Assert.True(detections.Count >= 40, $"only {detections.Count} detection queries");
+        Assert.DoesNotContain(detections, d => d.Query.Group is "Overview" or "Timeline" or "IOC");
+        DashboardModel m;
+        using (var source = new LocalDashboardSource(data.Sample))
+            m = new DashboardBuilder(source, library: detections).Build(new DashboardOptions(), CancellationToken.None);
+        Assert.Equal(detections.Count, m.Findings.Count);
+        Assert.Contains("query library", m.FindingsSource);
+        var hits = m.Findings.Where(f => f.Hits > 0).ToList();
+        foreach (var scenario in data.GroundTruth.RootElement.GetProperty("scenarios").EnumerateArray())
+        {
+            var name = scenario.GetProperty("name").GetString();
+            var techniques = scenario.GetProperty("techniques").EnumerateArray().Select(t => t.GetProperty("id").GetString()!).ToHashSet();
+            // A finding covers a scenario when it shares a technique (or its parent: T1078 covers T1078.004).
+            Assert.True(hits.Any(f => f.Mitre.Any(t => techniques.Any(g => g == t || g.StartsWith(t + ".") || t.StartsWith(g + ".")))),
+                $"no library finding with hits shares a MITRE id with scenario {name} ({string.Join(", ", techniques)})");
+        }
+        foreach (var f in hits)
+        {
+            Assert.InRange(f.Examples.Rows.Count, 1, 5);
+            Assert.True(f.Hits >= f.Examples.Rows.Count);
+            Assert.DoesNotContain("__hits", f.Examples.Columns);
+        }
+        // The count is the query's own row count.
+        var apiErrors = m.Findings.Single(f => f.Name == "talk-api-errors");
+        Assert.Equal(Count(data.Sample, "errorCode IN ('Client.UnauthorizedOperation', 'Client.InvalidPermission.NotFound', 'Client.OperationNotPermitted', 'AccessDenied')") > 0, apiErrors.Hits > 0);
+    }
 }
