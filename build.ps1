@@ -90,6 +90,9 @@ $dependencyFiles = @(
     'Parquet.dll'
     'AWSSDK.Core.dll'
     'AWSSDK.S3.dll'
+    'AWSSDK.SecurityToken.dll'
+    'AWSSDK.SSO.dll'
+    'AWSSDK.SSOOIDC.dll'
 )
 
 function Invoke-Build {

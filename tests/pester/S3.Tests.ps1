@@ -176,3 +176,61 @@ Describe 'AWS errors' {
         $r.CompletionMatches.CompletionText | Should -Contain 'us-west-1'
     }
 }
+
+Describe 'Assume-role profiles' {
+    It 'assumes the role through STS (a loopback stub) and uses the temporary credentials for S3' {
+        $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0); $l.Start(); $stsPort = $l.LocalEndpoint.Port; $l.Stop()
+        # A minimal STS: answers AssumeRole (query or JSON protocol) with temporary credentials, a few requests at most. They are
+        # the only keys s3rver accepts, so the S3 call succeeds only if IrTrail used the assumed role (not the base keys).
+        $sts = Start-ThreadJob -ArgumentList "http://127.0.0.1:$stsPort/" -ScriptBlock {
+            param($prefix)
+            $listener = [System.Net.HttpListener]::new(); $listener.Prefixes.Add($prefix); $listener.Start()
+            try {
+                for ($i = 0; $i -lt 3; $i++) {
+                    # The first request may take a while (module load); after it, stop soon once the SDK is done.
+                    $t = $listener.GetContextAsync(); if (-not $t.Wait($(if ($i -eq 0) { 60000 } else { 1500 }))) { break }
+                    $ctx = $t.Result
+                    $body = [IO.StreamReader]::new($ctx.Request.InputStream).ReadToEnd()
+                    "$($ctx.Request.ContentType)|$($ctx.Request.Headers['X-Amz-Target'])|$body"
+                    if ("$($ctx.Request.ContentType)" -like '*json*') {
+                        $ctx.Response.ContentType = 'application/x-amz-json-1.0'
+                        $text = '{"Credentials":{"AccessKeyId":"S3RVER","SecretAccessKey":"S3RVER","SessionToken":"stub-token","Expiration":1893456000},' +
+                                '"AssumedRoleUser":{"AssumedRoleId":"AROASTUB:irtrail","Arn":"arn:aws:sts::111122223333:assumed-role/ir/irtrail"}}'
+                    } else {
+                        $ctx.Response.ContentType = 'text/xml'
+                        $text = '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROASTUB:irtrail</AssumedRoleId>' +
+                                '<Arn>arn:aws:sts::111122223333:assumed-role/ir/irtrail</Arn></AssumedRoleUser><Credentials><AccessKeyId>S3RVER</AccessKeyId>' +
+                                '<SecretAccessKey>S3RVER</SecretAccessKey><SessionToken>stub-token</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>' +
+                                '</AssumeRoleResult><ResponseMetadata><RequestId>stub-1</RequestId></ResponseMetadata></AssumeRoleResponse>'
+                    }
+                    $bytes = [Text.Encoding]::UTF8.GetBytes($text)
+                    $ctx.Response.OutputStream.Write($bytes, 0, $bytes.Length); $ctx.Response.Close()
+                }
+            } finally { $listener.Stop() }
+        }
+        $creds = Join-Path $TestDrive 'assume-role-credentials'
+        @"
+[base]
+aws_access_key_id = AKIABASEEXAMPLE
+aws_secret_access_key = base-secret
+
+[ir]
+role_arn = arn:aws:iam::111122223333:role/ir
+source_profile = base
+role_session_name = irtrail
+region = us-east-1
+"@ | Set-Content $creds
+        $env:AWS_ENDPOINT_URL_STS = "http://127.0.0.1:$stsPort"
+        try {
+            $debug = Get-IrTrailLogFile s3://irtrail/AWSLogs/ -ProfileName ir -ProfileLocation $creds -EndpointUrl $Endpoint -Debug 5>&1 -ErrorAction Stop
+            $msgs = ($debug | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Message -join "`n"
+            $msgs | Should -Match "profile 'ir'"
+        } finally {
+            Remove-Item Env:AWS_ENDPOINT_URL_STS
+            $requests = $sts | Wait-Job -Timeout 30 | Receive-Job
+            $sts | Stop-Job -PassThru | Remove-Job -Force
+        }
+        ($requests -join "`n") | Should -Match 'AssumeRole'
+        ($requests -join "`n") | Should -Match 'ir'
+    }
+}
