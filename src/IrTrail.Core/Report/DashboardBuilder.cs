@@ -168,10 +168,19 @@ public sealed class DashboardBuilder
 
     private void Findings(DashboardModel m, DashboardOptions options, CancellationToken ct)
     {
-        if (_library.Count > 0)
+        if (_library.Count > 0 && options.Findings != FindingsMode.BuiltIn)
         {
-            LibraryFindings(m, options, ct);
-            return;
+            if (options.Findings == FindingsMode.Library || m.EventCount <= options.LibraryFindingsEventLimit)
+            {
+                LibraryFindings(m, options, ct);
+                return;
+            }
+            m.FindingsSource = $"{BuiltInDetections.SourceName}: {m.EventCount:N0} events are more than the {options.LibraryFindingsEventLimit:N0} " +
+                               "up to which the query library runs one query per finding (use -Findings Library to run it anyway)";
+        }
+        else if (_library.Count > 0)
+        {
+            m.FindingsSource = BuiltInDetections.SourceName;
         }
         if (_detections.Count == 0) return;
         // Every detection's hit count in one pass over ev; examples only for those that hit.

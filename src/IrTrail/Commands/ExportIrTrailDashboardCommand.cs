@@ -34,6 +34,13 @@ public sealed class ExportIrTrailDashboardCommand : IrTrailCmdlet
     [ValidateNotNullOrEmpty]
     public string[] IpAddress { get; set; } = [];
 
+    /// <summary>Library (one query per library detection), BuiltIn (one pass), or Auto (library up to 250,000 events).</summary>
+    // A string, not the engine's enum: an enum-typed field makes the runtime load IrTrail.Core when PowerShell reflects
+    // over this type at import, before the module's load context is hooked up.
+    [Parameter]
+    [ValidateSet("Auto", "Library", "BuiltIn")]
+    public string Findings { get; set; } = "Auto";
+
     /// <summary>Extra query packs whose detection queries join the findings (as Get-IrTrailQuery -QueryPath).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -88,6 +95,7 @@ public sealed class ExportIrTrailDashboardCommand : IrTrailCmdlet
             StartTime = StartTime is { } s ? ToUtc(s) : null,
             EndTime = EndTime is { } e ? ToUtc(e) : null,
             IpAddresses = IpAddress,
+            Findings = Enum.Parse<FindingsMode>(Findings, ignoreCase: true),
         };
         FileInfo file;
         try

@@ -9,6 +9,9 @@ namespace IrTrail.Loading;
 /// load here from Dependencies/, so a session that already loaded another AWSSDK.Core (AWS Tools for PowerShell
 /// does) keeps its copy and IrTrail keeps its own. DuckDB's native library is resolved from
 /// Dependencies/runtimes/&lt;rid&gt;/native/, which PowerShell's own probing never looks at.
+/// Rule for cmdlet classes: no engine value types (enums, structs) as fields or parameter types. Loading such a type
+/// needs IrTrail.Core at once, when PowerShell reflects over the cmdlets at import, before the module initializer has
+/// hooked this context up; engine classes are fine (they load on first use).
 /// </summary>
 internal sealed class IrTrailLoadContext : AssemblyLoadContext
 {

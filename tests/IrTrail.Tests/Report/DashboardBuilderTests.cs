@@ -226,4 +226,19 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
         var apiErrors = m.Findings.Single(f => f.Name == "talk-api-errors");
         Assert.Equal(Count(data.Sample, "errorCode IN ('Client.UnauthorizedOperation', 'Client.InvalidPermission.NotFound', 'Client.OperationNotPermitted', 'AccessDenied')") > 0, apiErrors.Hits > 0);
     }
+
+    [Fact]
+    public void Auto_findings_fall_back_to_the_one_pass_detections_above_the_event_limit_and_say_so()
+    {
+        var lib = IrTrail.Core.Query.QueryLibrary.Load([Path.Combine(TestPaths.RepoRoot, "module", "queries")]);
+        using var source = new LocalDashboardSource(data.Fixtures);
+        var m = new DashboardBuilder(source, library: LibraryDetections.From(lib))
+            .Build(new DashboardOptions { LibraryFindingsEventLimit = 3 }, CancellationToken.None);
+        Assert.Equal(BuiltInDetections.All.Count, m.Findings.Count);
+        Assert.Contains("-Findings Library", m.FindingsSource);
+        using var source2 = new LocalDashboardSource(data.Fixtures);
+        var forced = new DashboardBuilder(source2, library: LibraryDetections.From(lib))
+            .Build(new DashboardOptions { LibraryFindingsEventLimit = 3, Findings = FindingsMode.Library }, CancellationToken.None);
+        Assert.Contains(forced.Findings, f => f.Name == "talk-api-errors");
+    }
 }
