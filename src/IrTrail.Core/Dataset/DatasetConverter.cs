@@ -391,6 +391,7 @@ public sealed class DatasetConverter
             _renames.Add([p.TempPath, Path.Combine(folder, name)]);
             p.Stream = new FileStream(p.TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
             p.Writer = await ParquetWriter.CreateAsync(DatasetSchema.Schema, p.Stream, DatasetSchema.WriterOptions(), false, ct).ConfigureAwait(false);
+            TimestampColumn.Declare(p.Writer);
             p.FileRows = 0;
         }
         p.LastUse = ++_useClock;

@@ -43,7 +43,10 @@ public static class DatasetSchema
                     T("webIdFederationData", ScWebIdFederationData), T("sourceIdentity", ScSourceIdentity),
                     T("ec2RoleDelivery", ScEc2RoleDelivery), T("assumedRoot", ScAssumedRoot))),
         };
-        var time = new DateTimeDataField("eventTime", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true);
+        // eventTime is written as INT64 microseconds since the Unix epoch and declared TIMESTAMP(MICROS, UTC) in the footer
+        // (see TimestampColumn): Parquet.Net 6.1.0's DateTimeDataField writes micros but encodes the min/max statistics in
+        // milliseconds, so engines skipping row groups by statistics drop every row of `eventTime > TIMESTAMP '…'`.
+        var time = new DataField<long?>(TimestampColumn.Name);
         leaves.Add(new Leaf(time, Kind.Time, 0));
         fields.Add(time);
         fields.AddRange([

@@ -63,13 +63,13 @@ internal static class RowGroupWriter
                     await rg.WriteAsync<bool>(leaf.Field, b.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
                     break;
                 case DatasetSchema.Kind.Time:
-                    var t = new DateTime?[n];
+                    var t = new long?[n];
                     for (var i = 0; i < n; i++)
                     {
                         var ticks = rows.Time(order[i]);
-                        t[i] = ticks == RowBuffer.NoTime ? null : new DateTime(ticks, DateTimeKind.Utc);
+                        t[i] = ticks == RowBuffer.NoTime ? null : TimestampColumn.ToUnixMicros(ticks);
                     }
-                    await rg.WriteAsync<DateTime>(leaf.Field, t.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
+                    await rg.WriteAsync<long>(leaf.Field, t.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
                     break;
                 case DatasetSchema.Kind.Record:
                     var r = new long[n];
