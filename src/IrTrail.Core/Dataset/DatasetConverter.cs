@@ -20,7 +20,6 @@ public sealed class DatasetConverter
 {
     private const int BatchRows = 4096;
     private const long BatchBytes = 8L * 1024 * 1024;
-    private const int MaxOpenFiles = 48;
 
     public ConversionProgress Progress { get; } = new();
 
@@ -49,7 +48,8 @@ public sealed class DatasetConverter
         public FileStream? Stream;
         public string? TempPath;
         public long FileRows;
-        public long LastUse;
+        /// <summary>Rows written out of memory while reading (spill format of <see cref="RowBuffer.Serialize"/>).</summary>
+        public FileStream? Spill;
     }
 
     private readonly ConcurrentBag<RowBuffer> _pool = [];
@@ -60,8 +60,8 @@ public sealed class DatasetConverter
     private ConversionOptions _options = null!;
     private string _runId = "";
     private int _fileSeq;
-    private long _useClock;
     private int _flushes;
+    private byte[] _spillScratch = new byte[1 << 20];
 
     /// <summary>Empties an existing IrTrail dataset (for -Force). Refuses a folder that is not one.</summary>
     public static void Clear(string root)
@@ -142,9 +142,7 @@ public sealed class DatasetConverter
             }
             await Task.WhenAll(workers).ConfigureAwait(false);
             Progress.Phase = "Writing";
-            foreach (var p in _partitions.Values)
-                if (p.Buffer.Count > 0) await FlushAsync(root, p, linked.Token).ConfigureAwait(false);
-            foreach (var p in _partitions.Values) await CloseFileAsync(p).ConfigureAwait(false);
+            await WritePartitionsAsync(root, linked.Token).ConfigureAwait(false);
 
             var entries = slots.Where(s => s.Outcome.Status != "unchanged").Select(s => new ManifestEntry
             {
@@ -362,45 +360,128 @@ public sealed class DatasetConverter
         }
     }
 
-    private async Task FlushOverBudgetAsync(string root, CancellationToken ct)
+    private Task FlushOverBudgetAsync(string root, CancellationToken ct)
     {
-        foreach (var p in _partitions.Values)
-            if (p.Buffer.Count >= _options.RowGroupRows) await FlushAsync(root, p, ct).ConfigureAwait(false);
         var total = _partitions.Values.Sum(p => p.Buffer.ApproxBytes);
-        if (total <= _options.MemoryBudgetBytes) return;
-        // Over budget: write the biggest partitions until half the budget is free.
+        if (total <= _options.MemoryBudgetBytes) return Task.CompletedTask;
+        // Over budget: spill the biggest partitions to disk until half the budget is free. Row groups are only written
+        // once a partition is complete, so they are as large as the partition (up to RowGroupRows/RowGroupBytes) however
+        // many partitions the input spreads over: small row groups compress poorly.
         foreach (var p in _partitions.Values.OrderByDescending(p => p.Buffer.ApproxBytes).ToList())
         {
             if (total <= _options.MemoryBudgetBytes / 2) break;
             total -= p.Buffer.ApproxBytes;
-            await FlushAsync(root, p, ct).ConfigureAwait(false);
+            SpillRows(root, p);
         }
+        return Task.CompletedTask;
     }
 
-    private async Task FlushAsync(string root, Partition p, CancellationToken ct)
+    private void SpillRows(string root, Partition p)
     {
         if (p.Buffer.Count == 0) return;
+        // Unbuffered (rows are copied into one scratch buffer per write): hundreds of partitions may have a spill open.
+        p.Spill ??= new FileStream(Path.Combine(root, DatasetManifest.FolderName, $".spill-{_runId}-{Interlocked.Increment(ref _fileSeq):D5}{DatasetManifest.TempSuffix}"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.DeleteOnClose);
+        var used = 0;
+        for (var r = 0; r < p.Buffer.Count; r++)
+        {
+            var size = p.Buffer.SerializedSize(r) + 4;
+            if (used + size > _spillScratch.Length)
+            {
+                p.Spill.Write(_spillScratch, 0, used);
+                used = 0;
+                if (size > _spillScratch.Length) _spillScratch = new byte[size];
+            }
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_spillScratch.AsSpan(used), size - 4);
+            p.Buffer.Serialize(r, _spillScratch.AsSpan(used + 4, size - 4));
+            used += size;
+        }
+        p.Spill.Write(_spillScratch, 0, used);
+        p.Buffer.Clear();
+    }
+
+    /// <summary>Writes every partition as its own file(s), partitions in parallel (ThrottleLimit), each in row groups of up
+    /// to RowGroupRows rows / RowGroupBytes bytes.</summary>
+    private async Task WritePartitionsAsync(string root, CancellationToken ct)
+    {
+        foreach (var p in _partitions.Values) if (p.Spill is not null) SpillRows(root, p);
+        var parts = _partitions.Values.OrderBy(p => p.Folder, StringComparer.Ordinal).ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.ThrottleLimit), CancellationToken = ct };
+        await Parallel.ForEachAsync(parts, parallel, async (p, token) =>
+        {
+            try
+            {
+                if (p.Spill is null && p.Buffer.Count <= _options.RowGroupRows && p.Buffer.ApproxBytes <= _options.RowGroupBytes)
+                {
+                    await WriteRowGroupAsync(root, p, p.Buffer, token).ConfigureAwait(false);
+                    p.Buffer.Clear();
+                    return;
+                }
+                if (p.Spill is null)
+                {
+                    var part = new RowBuffer();
+                    for (var r = 0; r < p.Buffer.Count; r++)
+                    {
+                        part.CopyRow(p.Buffer, r);
+                        if (part.Count >= _options.RowGroupRows || part.ApproxBytes >= _options.RowGroupBytes)
+                        {
+                            await WriteRowGroupAsync(root, p, part, token).ConfigureAwait(false);
+                            part.Clear();
+                        }
+                    }
+                    await WriteRowGroupAsync(root, p, part, token).ConfigureAwait(false);
+                    p.Buffer.Clear();
+                    return;
+                }
+                var rows = new RowBuffer();
+                p.Spill.Position = 0;
+                await using var input = new BufferedStream(p.Spill, 1 << 20);
+                var scratch = new byte[64 * 1024];
+                var header = new byte[4];
+                while (true)
+                {
+                    if (input.Read(header, 0, 4) < 4) break;
+                    var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
+                    if (scratch.Length < size) scratch = new byte[Math.Max(size, scratch.Length * 2)];
+                    input.ReadExactly(scratch, 0, size);
+                    rows.AppendSerialized(scratch.AsSpan(0, size));
+                    if (rows.Count >= _options.RowGroupRows || rows.ApproxBytes >= _options.RowGroupBytes)
+                    {
+                        await WriteRowGroupAsync(root, p, rows, token).ConfigureAwait(false);
+                        rows.Clear();
+                    }
+                }
+                await WriteRowGroupAsync(root, p, rows, token).ConfigureAwait(false);
+                rows.Clear();
+            }
+            finally
+            {
+                if (p.Spill is not null) { await p.Spill.DisposeAsync().ConfigureAwait(false); p.Spill = null; }
+                await CloseFileAsync(p).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private async Task WriteRowGroupAsync(string root, Partition p, RowBuffer rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
         if (p.Writer is null)
         {
-            var open = _partitions.Values.Where(x => x.Writer is not null).ToList();
-            if (open.Count >= MaxOpenFiles) await CloseFileAsync(open.MinBy(x => x.LastUse)!).ConfigureAwait(false);
             var folder = Path.Combine(root, p.Folder.Replace('/', Path.DirectorySeparatorChar));
             Directory.CreateDirectory(folder);
-            var name = $"part-{_runId}-{++_fileSeq:D5}.parquet";
+            var name = $"part-{_runId}-{Interlocked.Increment(ref _fileSeq):D5}.parquet";
             p.TempPath = Path.Combine(folder, "." + name + DatasetManifest.TempSuffix);
-            _renames.Add([p.TempPath, Path.Combine(folder, name)]);
+            lock (_renames) _renames.Add([p.TempPath, Path.Combine(folder, name)]);
             p.Stream = new FileStream(p.TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
             p.Writer = await ParquetWriter.CreateAsync(DatasetSchema.Schema, p.Stream, DatasetSchema.WriterOptions(), false, ct).ConfigureAwait(false);
             TimestampColumn.Declare(p.Writer);
             p.FileRows = 0;
         }
-        p.LastUse = ++_useClock;
-        await RowGroupWriter.WriteAsync(p.Writer, p.Buffer, ct).ConfigureAwait(false);
-        p.FileRows += p.Buffer.Count;
-        p.Buffer.Clear();
+        await RowGroupWriter.WriteAsync(p.Writer, rows, ct).ConfigureAwait(false);
+        p.FileRows += rows.Count;
         // Writing a row group allocates a lot of short-lived large buffers (inside Parquet.Net); the GC would let them
-        // pile up to gigabytes before a full collection. Collecting here keeps the process near its live set.
-        if (++_flushes % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        // pile up before a full collection. Collecting here keeps the process near its live set.
+        if (Interlocked.Increment(ref _flushes) % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         if (p.FileRows >= _options.FileRows) await CloseFileAsync(p).ConfigureAwait(false);
     }
 
@@ -421,6 +502,7 @@ public sealed class DatasetConverter
         {
 
             try { p.Stream?.Dispose(); } catch { /* best effort */ }
+            try { p.Spill?.Dispose(); } catch { /* best effort */ }
         }
         foreach (var r in _renames)
             try { File.Delete(r[0]); } catch { /* swept by the next run */ }

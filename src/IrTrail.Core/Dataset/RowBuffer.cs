@@ -122,6 +122,44 @@ public sealed class RowBuffer
         EndRow();
     }
 
+    private const int HeaderBytes = 8 + 8 + DatasetColumns.BoolCount + DatasetColumns.Count * 4;
+
+    /// <summary>Bytes <see cref="Serialize"/> writes for a row (spill format: time, record, bools, lengths, slices).</summary>
+    public int SerializedSize(int row) => HeaderBytes + RowBytes(row);
+
+    public void Serialize(int row, Span<byte> dest)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(dest, _time[row]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(dest[8..], _record[row]);
+        for (var k = 0; k < DatasetColumns.BoolCount; k++) dest[16 + k] = (byte)_bools[row * DatasetColumns.BoolCount + k];
+        var at = HeaderBytes;
+        var b = row * DatasetColumns.Count;
+        for (var s = 0; s < DatasetColumns.Count; s++)
+        {
+            var l = _len[b + s];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(dest[(16 + DatasetColumns.BoolCount + 4 * s)..], l);
+            if (l > 0) { Get(row, s).CopyTo(dest[at..]); at += l; }
+        }
+    }
+
+    /// <summary>Appends a row written by <see cref="Serialize"/>.</summary>
+    public void AppendSerialized(ReadOnlySpan<byte> src)
+    {
+        BeginRow(src.Length - HeaderBytes);
+        _time[Count] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(src);
+        _record[Count] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(src[8..]);
+        for (var k = 0; k < DatasetColumns.BoolCount; k++) _bools[Count * DatasetColumns.BoolCount + k] = (sbyte)src[16 + k];
+        var at = HeaderBytes;
+        for (var s = 0; s < DatasetColumns.Count; s++)
+        {
+            var l = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(src[(16 + DatasetColumns.BoolCount + 4 * s)..]);
+            if (l < 0) continue;
+            Set(s, src.Slice(at, l));
+            at += l;
+        }
+        EndRow();
+    }
+
     public void Clear()
     {
         Count = 0;

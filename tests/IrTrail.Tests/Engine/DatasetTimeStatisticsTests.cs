@@ -16,7 +16,7 @@ public sealed class DatasetTimeStatisticsTests
 
     /// <summary>600 events in one partition, one every 2 minutes (some with milliseconds), one without a time; 100 events
     /// per file, files in reverse time order (so row groups are not simply time slices of the input).</summary>
-    private static void WriteFixture(string folder)
+    internal static void WriteFixture(string folder)
     {
         for (var f = 0; f < 6; f++)
             File.WriteAllText(Path.Combine(folder, $"times-{f}.json"), Fixture(500 - 100 * f, f == 5));
