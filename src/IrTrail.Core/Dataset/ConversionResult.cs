@@ -13,7 +13,7 @@ public sealed class ConversionOptions
     /// <summary>Rows per row group at most.</summary>
     public int RowGroupRows { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP", 122_880);
     /// <summary>Bytes of UTF-8 row data per row group at most (bounds the writers' memory).</summary>
-    public long RowGroupBytes { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP_MB", 24) * 1024L * 1024;
+    public long RowGroupBytes { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP_MB", 16) * 1024L * 1024;
 
     /// <summary>Benchmark-only tuning knobs (environment), so a measurement does not need a rebuild.</summary>
     private static int Tuning(string name, int fallback) =>

@@ -60,7 +60,9 @@ public sealed class DatasetConverter
     private ConversionOptions _options = null!;
     private string _runId = "";
     private int _fileSeq;
-    private int _flushes;
+    private long _bytesSinceCollect;
+    private const long CollectEveryBytes = 24L * 1024 * 1024;
+    private int _spills;
     private byte[] _spillScratch = new byte[1 << 20];
 
     /// <summary>Empties an existing IrTrail dataset (for -Force). Refuses a folder that is not one.</summary>
@@ -302,7 +304,7 @@ public sealed class DatasetConverter
         Issues.Enqueue(issue);
     }
 
-    private RowBuffer Rent() => _pool.TryTake(out var b) ? b : new RowBuffer();
+    private RowBuffer Rent() => _pool.TryTake(out var b) ? b : new RowBuffer(bigChunks: true);
 
     /// <summary>Dedupe, partition and buffer one batch (on the single consumer, in input order).</summary>
     private void Consume(RowBuffer rows, SourceOutcome outcome)
@@ -373,6 +375,9 @@ public sealed class DatasetConverter
             total -= p.Buffer.ApproxBytes;
             SpillRows(root, p);
         }
+        // Spilled partition chunks (up to the budget) are now garbage, much of it on the large object heap: a full
+        // collection every few spills keeps the process near its live set instead of growing until the GC decides to.
+        if (++_spills % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         return Task.CompletedTask;
     }
 
@@ -407,62 +412,65 @@ public sealed class DatasetConverter
         foreach (var p in _partitions.Values) if (p.Spill is not null) SpillRows(root, p);
         var parts = _partitions.Values.OrderBy(p => p.Folder, StringComparer.Ordinal).ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.ThrottleLimit), CancellationToken = ct };
+        var scratches = new System.Collections.Concurrent.ConcurrentBag<RowGroupWriter.Scratch>();
         await Parallel.ForEachAsync(parts, parallel, async (p, token) =>
         {
+            var scratch = scratches.TryTake(out var sc) ? sc : new RowGroupWriter.Scratch();
             try
             {
                 if (p.Spill is null && p.Buffer.Count <= _options.RowGroupRows && p.Buffer.ApproxBytes <= _options.RowGroupBytes)
                 {
-                    await WriteRowGroupAsync(root, p, p.Buffer, token).ConfigureAwait(false);
+                    await WriteRowGroupAsync(root, p, p.Buffer, scratch, token).ConfigureAwait(false);
                     p.Buffer.Clear();
                     return;
                 }
                 if (p.Spill is null)
                 {
-                    var part = new RowBuffer();
+                    var part = new RowBuffer(bigChunks: true);
                     for (var r = 0; r < p.Buffer.Count; r++)
                     {
                         part.CopyRow(p.Buffer, r);
                         if (part.Count >= _options.RowGroupRows || part.ApproxBytes >= _options.RowGroupBytes)
                         {
-                            await WriteRowGroupAsync(root, p, part, token).ConfigureAwait(false);
+                            await WriteRowGroupAsync(root, p, part, scratch, token).ConfigureAwait(false);
                             part.Clear();
                         }
                     }
-                    await WriteRowGroupAsync(root, p, part, token).ConfigureAwait(false);
+                    await WriteRowGroupAsync(root, p, part, scratch, token).ConfigureAwait(false);
                     p.Buffer.Clear();
                     return;
                 }
-                var rows = new RowBuffer();
+                var rows = new RowBuffer(bigChunks: true);
                 p.Spill.Position = 0;
                 await using var input = new BufferedStream(p.Spill, 1 << 20);
-                var scratch = new byte[64 * 1024];
+                var record = new byte[64 * 1024];
                 var header = new byte[4];
                 while (true)
                 {
                     if (input.Read(header, 0, 4) < 4) break;
                     var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
-                    if (scratch.Length < size) scratch = new byte[Math.Max(size, scratch.Length * 2)];
-                    input.ReadExactly(scratch, 0, size);
-                    rows.AppendSerialized(scratch.AsSpan(0, size));
+                    if (record.Length < size) record = new byte[Math.Max(size, record.Length * 2)];
+                    input.ReadExactly(record, 0, size);
+                    rows.AppendSerialized(record.AsSpan(0, size));
                     if (rows.Count >= _options.RowGroupRows || rows.ApproxBytes >= _options.RowGroupBytes)
                     {
-                        await WriteRowGroupAsync(root, p, rows, token).ConfigureAwait(false);
+                        await WriteRowGroupAsync(root, p, rows, scratch, token).ConfigureAwait(false);
                         rows.Clear();
                     }
                 }
-                await WriteRowGroupAsync(root, p, rows, token).ConfigureAwait(false);
+                await WriteRowGroupAsync(root, p, rows, scratch, token).ConfigureAwait(false);
                 rows.Clear();
             }
             finally
             {
+                scratches.Add(scratch);
                 if (p.Spill is not null) { await p.Spill.DisposeAsync().ConfigureAwait(false); p.Spill = null; }
                 await CloseFileAsync(p).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
     }
 
-    private async Task WriteRowGroupAsync(string root, Partition p, RowBuffer rows, CancellationToken ct)
+    private async Task WriteRowGroupAsync(string root, Partition p, RowBuffer rows, RowGroupWriter.Scratch scratch, CancellationToken ct)
     {
         if (rows.Count == 0) return;
         if (p.Writer is null)
@@ -477,11 +485,16 @@ public sealed class DatasetConverter
             TimestampColumn.Declare(p.Writer);
             p.FileRows = 0;
         }
-        await RowGroupWriter.WriteAsync(p.Writer, rows, ct).ConfigureAwait(false);
+        await RowGroupWriter.WriteAsync(p.Writer, rows, scratch, ct).ConfigureAwait(false);
         p.FileRows += rows.Count;
         // Writing a row group allocates a lot of short-lived large buffers (inside Parquet.Net); the GC would let them
         // pile up before a full collection. Collecting here keeps the process near its live set.
-        if (Interlocked.Increment(ref _flushes) % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        // Byte-based, not per row group: hundreds of tiny partitions should not each pay for a full collection.
+        if (Interlocked.Add(ref _bytesSinceCollect, rows.ApproxBytes) > CollectEveryBytes)
+        {
+            Interlocked.Exchange(ref _bytesSinceCollect, 0);
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
         if (p.FileRows >= _options.FileRows) await CloseFileAsync(p).ConfigureAwait(false);
     }
 

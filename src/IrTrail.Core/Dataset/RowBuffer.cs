@@ -8,6 +8,16 @@ namespace IrTrail.Core.Dataset;
 public sealed class RowBuffer
 {
     private const int ChunkSize = 1 << 20;
+
+    // 1 MB chunks live on the large object heap, which only a full GC reclaims: recycle them instead of dropping them
+    // (bounded, so a burst does not stay resident).
+    private static readonly System.Collections.Concurrent.ConcurrentBag<byte[]> FreeChunks = [];
+    private const int MaxFreeChunks = 48;
+    private readonly bool _bigChunks;
+
+    /// <param name="bigChunks">Start with 1 MB (recycled) chunks: for buffers that are filled and cleared over and over
+    /// (batches, row groups). Per-partition buffers start small so that hundreds of small partitions stay cheap.</param>
+    public RowBuffer(bool bigChunks = false) => _bigChunks = bigChunks;
     private readonly List<byte[]> _chunks = [];
     private int _chunkUsed = ChunkSize; // forces a first chunk
     private int[] _rowChunk = new int[256];
@@ -35,8 +45,8 @@ public sealed class RowBuffer
         if (_chunkUsed + maxBytes > CurrentChunkLength)
         {
             // Small first chunks so that many small partitions stay cheap; 1 MB once a buffer is busy.
-            var size = Math.Max(Math.Min(ChunkSize, 64 * 1024 << Math.Min(_chunks.Count, 4)), maxBytes);
-            _chunks.Add(new byte[size]);
+            var size = Math.Max(_bigChunks ? ChunkSize : Math.Min(ChunkSize, 64 * 1024 << Math.Min(_chunks.Count, 4)), maxBytes);
+            _chunks.Add(size == ChunkSize && FreeChunks.TryTake(out var free) ? free : new byte[size]);
             _arenaBytes += size;
             _chunkUsed = 0;
         }
@@ -163,6 +173,8 @@ public sealed class RowBuffer
     public void Clear()
     {
         Count = 0;
+        foreach (var c in _chunks)
+            if (c.Length == ChunkSize && FreeChunks.Count < MaxFreeChunks) FreeChunks.Add(c);
         _chunks.Clear();
         _arenaBytes = 0;
         _chunkUsed = ChunkSize;

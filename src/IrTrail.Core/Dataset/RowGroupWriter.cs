@@ -29,13 +29,21 @@ internal static class RowGroupWriter
         }
     }
 
-    public static async Task WriteAsync(ParquetWriter writer, RowBuffer rows, CancellationToken cancellationToken)
+    /// <summary>Per-writer arrays reused across row groups (large ones would otherwise be new LOH garbage per column).</summary>
+    public sealed class Scratch
+    {
+        public ReadOnlyMemory<char>?[] Text = [];
+        public char[] Chars = new char[1024];
+    }
+
+    public static async Task WriteAsync(ParquetWriter writer, RowBuffer rows, Scratch scratch, CancellationToken cancellationToken)
     {
         var order = TimeOrder(rows);
         var n = order.Length;
         using var rg = writer.CreateRowGroup();
-        var text = new ReadOnlyMemory<char>?[n];
-        var chars = new char[1024];
+        if (scratch.Text.Length < n) scratch.Text = new ReadOnlyMemory<char>?[n];
+        var text = scratch.Text;
+        var chars = scratch.Chars;
         foreach (var leaf in DatasetSchema.Leaves)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -45,7 +53,7 @@ internal static class RowGroupWriter
                     // Parquet.Net takes text as UTF-16 chars: decode the UTF-8 slices into one array per column.
                     var total = 0;
                     for (var i = 0; i < n; i++) total += rows.Get(order[i], leaf.Slot).Length;
-                    if (chars.Length < total) chars = new char[Math.Max(total, chars.Length * 2)];
+                    if (chars.Length < total) scratch.Chars = chars = new char[Math.Max(total, chars.Length * 2)];
                     var at = 0;
                     for (var i = 0; i < n; i++)
                     {
@@ -55,7 +63,7 @@ internal static class RowGroupWriter
                         text[i] = chars.AsMemory(at, len);
                         at += len;
                     }
-                    await rg.WriteAsync<ReadOnlyMemory<char>>(leaf.Field, text.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
+                    await rg.WriteAsync<ReadOnlyMemory<char>>(leaf.Field, text.AsMemory(0, n), null, null, cancellationToken).ConfigureAwait(false);
                     break;
                 case DatasetSchema.Kind.Bool:
                     var b = new bool?[n];
