@@ -26,7 +26,9 @@ public static class DatasetSchema
     static DatasetSchema()
     {
         var leaves = new List<Leaf>();
-        DataField T(string name, int slot) { var f = new DataField<string>(name); leaves.Add(new Leaf(f, Kind.Text, slot)); return f; }
+        // Text columns are written from the row buffer's UTF-8 slices as they are (BYTE_ARRAY, declared STRING in the
+        // footer by FooterSchema): no UTF-8 → UTF-16 → UTF-8 round trip per value.
+        DataField T(string name, int slot) { var f = new DataField(name, typeof(byte[]), isNullable: true); leaves.Add(new Leaf(f, Kind.Text, slot)); return f; }
         DataField B(string name, int slot) { var f = new DataField<bool?>(name); leaves.Add(new Leaf(f, Kind.Bool, slot)); return f; }
         // Field order = leaf write order (depth first).
         var fields = new List<Field>
@@ -79,20 +81,7 @@ public static class DatasetSchema
     // Lazy: the options read Leaves, which the static constructor sets after field initializers have run.
     private static readonly Lazy<ParquetOptions> SharedOptions = new(CreateOptions);
 
-    private static ParquetOptions CreateOptions()
-    {
-        var o = BaseOptions();
-        // Dictionary-encode text columns whose values repeat (names, sources, ARNs, agents, and often the blobs too):
-        // Parquet.Net only does it when asked. A 2,048-value sample keeps unique columns (eventID, requestID) from paying
-        // for a full scan; a column whose sample is over 80% distinct stays plain.
-        if (Environment.GetEnvironmentVariable("IRTRAIL_CONVERT_DICT") != "0")
-            foreach (var leaf in Leaves)
-                if (leaf.Kind == Kind.Text) o.ColumnEncodingHints[leaf.Field.Path.ToString()] = EncodingHint.Dictionary;
-        o.DictionaryEncodingSampleSize = 2048;
-        return o;
-    }
-
-    private static ParquetOptions BaseOptions() => new()
+    private static ParquetOptions CreateOptions() => new()
     {
         CompressionMethod = CompressionMethod.Zstd,
         // Benchmark knob (IRTRAIL_CONVERT_ZSTD=fastest|optimal|smallest); Optimal by default.

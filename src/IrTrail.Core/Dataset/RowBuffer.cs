@@ -103,7 +103,9 @@ public sealed class RowBuffer
     {
         var i = row * DatasetColumns.Count + slot;
         var l = _len[i];
-        return l < 0 ? null : _chunks[_rowChunk[row]].AsMemory(_off[i], l);
+        // Not `l < 0 ? null : …`: that null would convert to an empty ReadOnlyMemory (through byte[]), not to no value.
+        if (l < 0) return null;
+        return _chunks[_rowChunk[row]].AsMemory(_off[i], l);
     }
 
     public bool IsNull(int row, int slot) => _len[row * DatasetColumns.Count + slot] < 0;

@@ -32,8 +32,7 @@ internal static class RowGroupWriter
     /// <summary>Per-writer arrays reused across row groups (large ones would otherwise be new LOH garbage per column).</summary>
     public sealed class Scratch
     {
-        public ReadOnlyMemory<char>?[] Text = [];
-        public char[] Chars = new char[1024];
+        public ReadOnlyMemory<byte>?[] Text = [];
     }
 
     public static async Task WriteAsync(ParquetWriter writer, RowBuffer rows, Scratch scratch, CancellationToken cancellationToken)
@@ -41,29 +40,17 @@ internal static class RowGroupWriter
         var order = TimeOrder(rows);
         var n = order.Length;
         using var rg = writer.CreateRowGroup();
-        if (scratch.Text.Length < n) scratch.Text = new ReadOnlyMemory<char>?[n];
+        if (scratch.Text.Length < n) scratch.Text = new ReadOnlyMemory<byte>?[n];
         var text = scratch.Text;
-        var chars = scratch.Chars;
         foreach (var leaf in DatasetSchema.Leaves)
         {
             cancellationToken.ThrowIfCancellationRequested();
             switch (leaf.Kind)
             {
                 case DatasetSchema.Kind.Text:
-                    // Parquet.Net takes text as UTF-16 chars: decode the UTF-8 slices into one array per column.
-                    var total = 0;
-                    for (var i = 0; i < n; i++) total += rows.Get(order[i], leaf.Slot).Length;
-                    if (chars.Length < total) scratch.Chars = chars = new char[Math.Max(total, chars.Length * 2)];
-                    var at = 0;
-                    for (var i = 0; i < n; i++)
-                    {
-                        var row = order[i];
-                        if (rows.IsNull(row, leaf.Slot)) { text[i] = null; continue; }
-                        var len = System.Text.Encoding.UTF8.GetChars(rows.Get(row, leaf.Slot), chars.AsSpan(at));
-                        text[i] = chars.AsMemory(at, len);
-                        at += len;
-                    }
-                    await rg.WriteAsync<ReadOnlyMemory<char>>(leaf.Field, text.AsMemory(0, n), null, null, cancellationToken).ConfigureAwait(false);
+                    // The row buffer's UTF-8 slices go to Parquet.Net as they are (the column is declared STRING).
+                    for (var i = 0; i < n; i++) text[i] = rows.GetMemory(order[i], leaf.Slot);
+                    await rg.WriteAsync<ReadOnlyMemory<byte>>(leaf.Field, text.AsMemory(0, n), null, null, cancellationToken).ConfigureAwait(false);
                     break;
                 case DatasetSchema.Kind.Bool:
                     var b = new bool?[n];

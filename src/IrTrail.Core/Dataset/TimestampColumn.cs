@@ -9,7 +9,7 @@ namespace IrTrail.Core.Dataset;
 /// values and statistics are both Unix microseconds. Parquet.Net 6.1.0 has no public way to put a timestamp logical type
 /// on an INT64 field, and its own DateTime field writes millisecond statistics for a microsecond column (engines then skip
 /// row groups that match), so the writer's footer schema element is given the logical type right after the writer is
-/// created, before any data. Pinned to Parquet.Net 6.1.0's internals; the statistics test fails loudly if they change.
+/// created, before any data. The same hook declares the text columns, written as UTF-8 bytes, STRING. Pinned to Parquet.Net 6.1.0's internals; the statistics test fails loudly if they change.
 /// </summary>
 internal static class TimestampColumn
 {
@@ -29,5 +29,11 @@ internal static class TimestampColumn
         var element = meta.Schema.Single(e => e.Name == Name && e.Type == Parquet.Meta.Type.INT64);
         element.LogicalType = new LogicalType { TIMESTAMP = new TimestampType { IsAdjustedToUTC = true, Unit = new TimeUnit { MICROS = new MicroSeconds() } } };
         element.ConvertedType = ConvertedType.TIMESTAMP_MICROS;
+        // Every BYTE_ARRAY column of the dataset is text, written as UTF-8 bytes: declare it STRING (VARCHAR to readers).
+        foreach (var e in meta.Schema.Where(e => e.Type == Parquet.Meta.Type.BYTE_ARRAY))
+        {
+            e.LogicalType = new LogicalType { STRING = new StringType() };
+            e.ConvertedType = ConvertedType.UTF8;
+        }
     }
 }
