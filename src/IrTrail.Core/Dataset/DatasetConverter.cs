@@ -320,13 +320,38 @@ public sealed class DatasetConverter
             if (time == RowBuffer.NoTime) outcome.UnknownTime++;
             var account = rows.Get(r, DatasetColumns.RecipientAccountId);
             if (account.IsEmpty) account = rows.Get(r, DatasetColumns.UiAccountId);
-            var key = string.Concat(DatasetSchema.AccountKey, "=", DatasetSchema.PartitionValue(account), "/",
-                DatasetSchema.RegionKey, "=", DatasetSchema.PartitionValue(rows.Get(r, DatasetColumns.AwsRegion)), "/",
-                DatasetSchema.DateKey, "=", time == RowBuffer.NoTime ? DatasetSchema.Unknown : new DateTime(time).ToString("yyyy-MM-dd"));
-            if (!_partitions.TryGetValue(key, out var p)) _partitions[key] = p = new Partition(key);
+            var region = rows.Get(r, DatasetColumns.AwsRegion);
+            var day = time == RowBuffer.NoTime ? long.MinValue : time / TimeSpan.TicksPerDay;
+            // Rows of one delivery file nearly always share account, region and day: reuse the last row's partition
+            // instead of building its key string per row.
+            var p = _lastPartition;
+            if (p is null || day != _lastDay || !account.SequenceEqual(_lastAccount.AsSpan(0, _lastAccountLength)) ||
+                !region.SequenceEqual(_lastRegion.AsSpan(0, _lastRegionLength)))
+            {
+                var key = string.Concat(DatasetSchema.AccountKey, "=", DatasetSchema.PartitionValue(account), "/",
+                    DatasetSchema.RegionKey, "=", DatasetSchema.PartitionValue(region), "/",
+                    DatasetSchema.DateKey, "=", time == RowBuffer.NoTime ? DatasetSchema.Unknown : new DateTime(time).ToString("yyyy-MM-dd"));
+                if (!_partitions.TryGetValue(key, out p)) _partitions[key] = p = new Partition(key);
+                _lastPartition = p;
+                _lastDay = day;
+                Remember(ref _lastAccount, ref _lastAccountLength, account);
+                Remember(ref _lastRegion, ref _lastRegionLength, region);
+            }
             p.Buffer.CopyRow(rows, r);
             outcome.Written++;
         }
+    }
+
+    private Partition? _lastPartition;
+    private long _lastDay;
+    private byte[] _lastAccount = new byte[64], _lastRegion = new byte[64];
+    private int _lastAccountLength, _lastRegionLength;
+
+    private static void Remember(ref byte[] into, ref int length, ReadOnlySpan<byte> value)
+    {
+        if (into.Length < value.Length) into = new byte[value.Length];
+        value.CopyTo(into);
+        length = value.Length;
     }
 
     private bool IsFirst(ReadOnlySpan<byte> eventId, bool isNull)
