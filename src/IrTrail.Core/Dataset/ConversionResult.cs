@@ -8,7 +8,7 @@ public sealed class ConversionOptions
     public bool KeepDuplicates { get; init; }
     /// <summary>Sources read in parallel.</summary>
     public int ThrottleLimit { get; init; } = Environment.ProcessorCount;
-    /// <summary>Rows held in memory before the largest partition is written out as a row group.</summary>
+    /// <summary>Bytes of rows held in memory while reading before the largest partitions are spilled to a temporary file.</summary>
     public long MemoryBudgetBytes { get; init; } = Tuning("IRTRAIL_CONVERT_BUDGET_MB", 32) * 1024L * 1024;
     /// <summary>Rows per row group at most.</summary>
     public int RowGroupRows { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP", 122_880);

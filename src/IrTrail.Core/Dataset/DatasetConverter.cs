@@ -13,7 +13,8 @@ namespace IrTrail.Core.Dataset;
 /// CloudTrail sources → the partitioned Parquet dataset. Sources are read and mapped in parallel
 /// (<see cref="ConversionOptions.ThrottleLimit"/> workers), but consumed strictly in input order, so deduplication keeps
 /// the first copy in input order and the same inputs always give the same rows. Rows are buffered per partition in
-/// compact UTF-8 form and written as eventTime-sorted zstd row groups to temporary files, which the commit at the end
+/// compact UTF-8 form (spilled to temporary files when over the memory budget) and, once all input is read, written
+/// partition by partition (in parallel) as eventTime-sorted zstd row groups to temporary files, which the commit at the end
 /// renames (see <see cref="DatasetManifest"/>): an interrupted run leaves nothing visible and the next run starts clean.
 /// </summary>
 public sealed class DatasetConverter

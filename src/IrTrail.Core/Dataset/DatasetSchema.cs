@@ -27,7 +27,7 @@ public static class DatasetSchema
     {
         var leaves = new List<Leaf>();
         // Text columns are written from the row buffer's UTF-8 slices as they are (BYTE_ARRAY, declared STRING in the
-        // footer by FooterSchema): no UTF-8 → UTF-16 → UTF-8 round trip per value.
+        // footer by TimestampColumn.Declare): no UTF-8 → UTF-16 → UTF-8 round trip per value.
         DataField T(string name, int slot) { var f = new DataField(name, typeof(byte[]), isNullable: true); leaves.Add(new Leaf(f, Kind.Text, slot)); return f; }
         DataField B(string name, int slot) { var f = new DataField<bool?>(name); leaves.Add(new Leaf(f, Kind.Bool, slot)); return f; }
         // Field order = leaf write order (depth first).
