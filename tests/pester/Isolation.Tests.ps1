@@ -21,6 +21,14 @@ Copy-Item '$Fixtures/111122223333_CloudTrail_us-east-1_20240301T1000Z_fixture01.
 `$r = Get-IrTrailLogFile -Path (Join-Path `$case 'src') | Save-IrTrailLog -Destination (Join-Path `$case 'dst') -Force -Confirm:`$false
 if (-not (Get-ChildItem (Join-Path `$case 'dst') -Recurse -Filter *fixture01.json.gz)) { throw 'Save-IrTrailLog' }
 "@
+        # Reaches Parquet.Net and DuckDB (eventTime filter through the row-group statistics).
+        'Convert-IrTrailToParquet' = @"
+`$ds = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('n'))
+`$r = Convert-IrTrailToParquet -Path '$Fixtures' -Destination `$ds -Confirm:`$false
+if (`$r.EventsWritten -lt 1) { throw 'Convert-IrTrailToParquet' }
+`$n = (Invoke-IrTrailQuery "SELECT count(*) AS n FROM read_parquet('`$ds/**/*.parquet') WHERE eventTime > TIMESTAMP '2000-01-01'").n
+if (`$n -ne `$r.EventsWritten - `$r.UnknownTimeEvents) { throw "Convert-IrTrailToParquet: `$n rows by eventTime" }
+"@
     }
 }
 
