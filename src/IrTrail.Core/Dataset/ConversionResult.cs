@@ -8,10 +8,12 @@ public sealed class ConversionOptions
     public bool KeepDuplicates { get; init; }
     /// <summary>Sources read in parallel.</summary>
     public int ThrottleLimit { get; init; } = Environment.ProcessorCount;
-    /// <summary>Rows held in memory before the largest partition is written out as a row group.</summary>
+    /// <summary>Bytes of rows held in memory while reading before the largest partitions are spilled to a temporary file.</summary>
     public long MemoryBudgetBytes { get; init; } = Tuning("IRTRAIL_CONVERT_BUDGET_MB", 32) * 1024L * 1024;
     /// <summary>Rows per row group at most.</summary>
-    public int RowGroupRows { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP", 25_000);
+    public int RowGroupRows { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP", 122_880);
+    /// <summary>Bytes of UTF-8 row data per row group at most (bounds the writers' memory).</summary>
+    public long RowGroupBytes { get; init; } = Tuning("IRTRAIL_CONVERT_ROWGROUP_MB", 16) * 1024L * 1024;
 
     /// <summary>Benchmark-only tuning knobs (environment), so a measurement does not need a rebuild.</summary>
     private static int Tuning(string name, int fallback) =>

@@ -13,14 +13,14 @@ namespace IrTrail.Core.Dataset;
 /// CloudTrail sources → the partitioned Parquet dataset. Sources are read and mapped in parallel
 /// (<see cref="ConversionOptions.ThrottleLimit"/> workers), but consumed strictly in input order, so deduplication keeps
 /// the first copy in input order and the same inputs always give the same rows. Rows are buffered per partition in
-/// compact UTF-8 form and written as eventTime-sorted zstd row groups to temporary files, which the commit at the end
+/// compact UTF-8 form (spilled to temporary files when over the memory budget) and, once all input is read, written
+/// partition by partition (in parallel) as eventTime-sorted zstd row groups to temporary files, which the commit at the end
 /// renames (see <see cref="DatasetManifest"/>): an interrupted run leaves nothing visible and the next run starts clean.
 /// </summary>
 public sealed class DatasetConverter
 {
     private const int BatchRows = 4096;
     private const long BatchBytes = 8L * 1024 * 1024;
-    private const int MaxOpenFiles = 48;
 
     public ConversionProgress Progress { get; } = new();
 
@@ -49,7 +49,8 @@ public sealed class DatasetConverter
         public FileStream? Stream;
         public string? TempPath;
         public long FileRows;
-        public long LastUse;
+        /// <summary>Rows written out of memory while reading (spill format of <see cref="RowBuffer.Serialize"/>).</summary>
+        public FileStream? Spill;
     }
 
     private readonly ConcurrentBag<RowBuffer> _pool = [];
@@ -60,8 +61,10 @@ public sealed class DatasetConverter
     private ConversionOptions _options = null!;
     private string _runId = "";
     private int _fileSeq;
-    private long _useClock;
-    private int _flushes;
+    private long _bytesSinceCollect;
+    private const long CollectEveryBytes = 24L * 1024 * 1024;
+    private int _spills;
+    private byte[] _spillScratch = new byte[1 << 20];
 
     /// <summary>Empties an existing IrTrail dataset (for -Force). Refuses a folder that is not one.</summary>
     public static void Clear(string root)
@@ -142,9 +145,7 @@ public sealed class DatasetConverter
             }
             await Task.WhenAll(workers).ConfigureAwait(false);
             Progress.Phase = "Writing";
-            foreach (var p in _partitions.Values)
-                if (p.Buffer.Count > 0) await FlushAsync(root, p, linked.Token).ConfigureAwait(false);
-            foreach (var p in _partitions.Values) await CloseFileAsync(p).ConfigureAwait(false);
+            await WritePartitionsAsync(root, linked.Token).ConfigureAwait(false);
 
             var entries = slots.Where(s => s.Outcome.Status != "unchanged").Select(s => new ManifestEntry
             {
@@ -304,7 +305,7 @@ public sealed class DatasetConverter
         Issues.Enqueue(issue);
     }
 
-    private RowBuffer Rent() => _pool.TryTake(out var b) ? b : new RowBuffer();
+    private RowBuffer Rent() => _pool.TryTake(out var b) ? b : new RowBuffer(bigChunks: true);
 
     /// <summary>Dedupe, partition and buffer one batch (on the single consumer, in input order).</summary>
     private void Consume(RowBuffer rows, SourceOutcome outcome)
@@ -320,13 +321,38 @@ public sealed class DatasetConverter
             if (time == RowBuffer.NoTime) outcome.UnknownTime++;
             var account = rows.Get(r, DatasetColumns.RecipientAccountId);
             if (account.IsEmpty) account = rows.Get(r, DatasetColumns.UiAccountId);
-            var key = string.Concat(DatasetSchema.AccountKey, "=", DatasetSchema.PartitionValue(account), "/",
-                DatasetSchema.RegionKey, "=", DatasetSchema.PartitionValue(rows.Get(r, DatasetColumns.AwsRegion)), "/",
-                DatasetSchema.DateKey, "=", time == RowBuffer.NoTime ? DatasetSchema.Unknown : new DateTime(time).ToString("yyyy-MM-dd"));
-            if (!_partitions.TryGetValue(key, out var p)) _partitions[key] = p = new Partition(key);
+            var region = rows.Get(r, DatasetColumns.AwsRegion);
+            var day = time == RowBuffer.NoTime ? long.MinValue : time / TimeSpan.TicksPerDay;
+            // Rows of one delivery file nearly always share account, region and day: reuse the last row's partition
+            // instead of building its key string per row.
+            var p = _lastPartition;
+            if (p is null || day != _lastDay || !account.SequenceEqual(_lastAccount.AsSpan(0, _lastAccountLength)) ||
+                !region.SequenceEqual(_lastRegion.AsSpan(0, _lastRegionLength)))
+            {
+                var key = string.Concat(DatasetSchema.AccountKey, "=", DatasetSchema.PartitionValue(account), "/",
+                    DatasetSchema.RegionKey, "=", DatasetSchema.PartitionValue(region), "/",
+                    DatasetSchema.DateKey, "=", time == RowBuffer.NoTime ? DatasetSchema.Unknown : new DateTime(time).ToString("yyyy-MM-dd"));
+                if (!_partitions.TryGetValue(key, out p)) _partitions[key] = p = new Partition(key);
+                _lastPartition = p;
+                _lastDay = day;
+                Remember(ref _lastAccount, ref _lastAccountLength, account);
+                Remember(ref _lastRegion, ref _lastRegionLength, region);
+            }
             p.Buffer.CopyRow(rows, r);
             outcome.Written++;
         }
+    }
+
+    private Partition? _lastPartition;
+    private long _lastDay;
+    private byte[] _lastAccount = new byte[64], _lastRegion = new byte[64];
+    private int _lastAccountLength, _lastRegionLength;
+
+    private static void Remember(ref byte[] into, ref int length, ReadOnlySpan<byte> value)
+    {
+        if (into.Length < value.Length) into = new byte[value.Length];
+        value.CopyTo(into);
+        length = value.Length;
     }
 
     private bool IsFirst(ReadOnlySpan<byte> eventId, bool isNull)
@@ -362,44 +388,139 @@ public sealed class DatasetConverter
         }
     }
 
-    private async Task FlushOverBudgetAsync(string root, CancellationToken ct)
+    private Task FlushOverBudgetAsync(string root, CancellationToken ct)
     {
-        foreach (var p in _partitions.Values)
-            if (p.Buffer.Count >= _options.RowGroupRows) await FlushAsync(root, p, ct).ConfigureAwait(false);
         var total = _partitions.Values.Sum(p => p.Buffer.ApproxBytes);
-        if (total <= _options.MemoryBudgetBytes) return;
-        // Over budget: write the biggest partitions until half the budget is free.
+        if (total <= _options.MemoryBudgetBytes) return Task.CompletedTask;
+        // Over budget: spill the biggest partitions to disk until half the budget is free. Row groups are only written
+        // once a partition is complete, so they are as large as the partition (up to RowGroupRows/RowGroupBytes) however
+        // many partitions the input spreads over: small row groups compress poorly.
         foreach (var p in _partitions.Values.OrderByDescending(p => p.Buffer.ApproxBytes).ToList())
         {
             if (total <= _options.MemoryBudgetBytes / 2) break;
             total -= p.Buffer.ApproxBytes;
-            await FlushAsync(root, p, ct).ConfigureAwait(false);
+            SpillRows(root, p);
         }
+        // Spilled partition chunks (up to the budget) are now garbage, much of it on the large object heap: a full
+        // collection every few spills keeps the process near its live set instead of growing until the GC decides to.
+        if (++_spills % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        return Task.CompletedTask;
     }
 
-    private async Task FlushAsync(string root, Partition p, CancellationToken ct)
+    private void SpillRows(string root, Partition p)
     {
         if (p.Buffer.Count == 0) return;
+        // Unbuffered (rows are copied into one scratch buffer per write): hundreds of partitions may have a spill open.
+        p.Spill ??= new FileStream(Path.Combine(root, DatasetManifest.FolderName, $".spill-{_runId}-{Interlocked.Increment(ref _fileSeq):D5}{DatasetManifest.TempSuffix}"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.DeleteOnClose);
+        var used = 0;
+        for (var r = 0; r < p.Buffer.Count; r++)
+        {
+            var size = p.Buffer.SerializedSize(r) + 4;
+            if (used + size > _spillScratch.Length)
+            {
+                p.Spill.Write(_spillScratch, 0, used);
+                used = 0;
+                if (size > _spillScratch.Length) _spillScratch = new byte[size];
+            }
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_spillScratch.AsSpan(used), size - 4);
+            p.Buffer.Serialize(r, _spillScratch.AsSpan(used + 4, size - 4));
+            used += size;
+        }
+        p.Spill.Write(_spillScratch, 0, used);
+        p.Buffer.Clear();
+    }
+
+    /// <summary>Writes every partition as its own file(s), partitions in parallel (ThrottleLimit), each in row groups of up
+    /// to RowGroupRows rows / RowGroupBytes bytes.</summary>
+    private async Task WritePartitionsAsync(string root, CancellationToken ct)
+    {
+        foreach (var p in _partitions.Values) if (p.Spill is not null) SpillRows(root, p);
+        var parts = _partitions.Values.OrderBy(p => p.Folder, StringComparer.Ordinal).ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.ThrottleLimit), CancellationToken = ct };
+        var scratches = new System.Collections.Concurrent.ConcurrentBag<RowGroupWriter.Scratch>();
+        await Parallel.ForEachAsync(parts, parallel, async (p, token) =>
+        {
+            var scratch = scratches.TryTake(out var sc) ? sc : new RowGroupWriter.Scratch();
+            try
+            {
+                if (p.Spill is null && p.Buffer.Count <= _options.RowGroupRows && p.Buffer.ApproxBytes <= _options.RowGroupBytes)
+                {
+                    await WriteRowGroupAsync(root, p, p.Buffer, scratch, token).ConfigureAwait(false);
+                    p.Buffer.Clear();
+                    return;
+                }
+                if (p.Spill is null)
+                {
+                    var part = new RowBuffer(bigChunks: true);
+                    for (var r = 0; r < p.Buffer.Count; r++)
+                    {
+                        part.CopyRow(p.Buffer, r);
+                        if (part.Count >= _options.RowGroupRows || part.ApproxBytes >= _options.RowGroupBytes)
+                        {
+                            await WriteRowGroupAsync(root, p, part, scratch, token).ConfigureAwait(false);
+                            part.Clear();
+                        }
+                    }
+                    await WriteRowGroupAsync(root, p, part, scratch, token).ConfigureAwait(false);
+                    p.Buffer.Clear();
+                    return;
+                }
+                var rows = new RowBuffer(bigChunks: true);
+                p.Spill.Position = 0;
+                await using var input = new BufferedStream(p.Spill, 1 << 20);
+                var record = new byte[64 * 1024];
+                var header = new byte[4];
+                while (true)
+                {
+                    if (input.Read(header, 0, 4) < 4) break;
+                    var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
+                    if (record.Length < size) record = new byte[Math.Max(size, record.Length * 2)];
+                    input.ReadExactly(record, 0, size);
+                    rows.AppendSerialized(record.AsSpan(0, size));
+                    if (rows.Count >= _options.RowGroupRows || rows.ApproxBytes >= _options.RowGroupBytes)
+                    {
+                        await WriteRowGroupAsync(root, p, rows, scratch, token).ConfigureAwait(false);
+                        rows.Clear();
+                    }
+                }
+                await WriteRowGroupAsync(root, p, rows, scratch, token).ConfigureAwait(false);
+                rows.Clear();
+            }
+            finally
+            {
+                scratches.Add(scratch);
+                if (p.Spill is not null) { await p.Spill.DisposeAsync().ConfigureAwait(false); p.Spill = null; }
+                await CloseFileAsync(p).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private async Task WriteRowGroupAsync(string root, Partition p, RowBuffer rows, RowGroupWriter.Scratch scratch, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
         if (p.Writer is null)
         {
-            var open = _partitions.Values.Where(x => x.Writer is not null).ToList();
-            if (open.Count >= MaxOpenFiles) await CloseFileAsync(open.MinBy(x => x.LastUse)!).ConfigureAwait(false);
             var folder = Path.Combine(root, p.Folder.Replace('/', Path.DirectorySeparatorChar));
             Directory.CreateDirectory(folder);
-            var name = $"part-{_runId}-{++_fileSeq:D5}.parquet";
+            var name = $"part-{_runId}-{Interlocked.Increment(ref _fileSeq):D5}.parquet";
             p.TempPath = Path.Combine(folder, "." + name + DatasetManifest.TempSuffix);
-            _renames.Add([p.TempPath, Path.Combine(folder, name)]);
+            lock (_renames) _renames.Add([p.TempPath, Path.Combine(folder, name)]);
             p.Stream = new FileStream(p.TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
             p.Writer = await ParquetWriter.CreateAsync(DatasetSchema.Schema, p.Stream, DatasetSchema.WriterOptions(), false, ct).ConfigureAwait(false);
+            TimestampColumn.Declare(p.Writer);
             p.FileRows = 0;
         }
-        p.LastUse = ++_useClock;
-        await RowGroupWriter.WriteAsync(p.Writer, p.Buffer, ct).ConfigureAwait(false);
-        p.FileRows += p.Buffer.Count;
-        p.Buffer.Clear();
+        await RowGroupWriter.WriteAsync(p.Writer, rows, scratch, ct).ConfigureAwait(false);
+        p.FileRows += rows.Count;
         // Writing a row group allocates a lot of short-lived large buffers (inside Parquet.Net); the GC would let them
-        // pile up to gigabytes before a full collection. Collecting here keeps the process near its live set.
-        if (++_flushes % 4 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        // pile up before a full collection. Collecting here keeps the process near its live set.
+        // Byte-based, not per row group: hundreds of tiny partitions should not each pay for a full collection.
+        if (Interlocked.Add(ref _bytesSinceCollect, rows.ApproxBytes) > CollectEveryBytes)
+        {
+            Interlocked.Exchange(ref _bytesSinceCollect, 0);
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
         if (p.FileRows >= _options.FileRows) await CloseFileAsync(p).ConfigureAwait(false);
     }
 
@@ -420,6 +541,7 @@ public sealed class DatasetConverter
         {
 
             try { p.Stream?.Dispose(); } catch { /* best effort */ }
+            try { p.Spill?.Dispose(); } catch { /* best effort */ }
         }
         foreach (var r in _renames)
             try { File.Delete(r[0]); } catch { /* swept by the next run */ }

@@ -26,7 +26,9 @@ public static class DatasetSchema
     static DatasetSchema()
     {
         var leaves = new List<Leaf>();
-        DataField T(string name, int slot) { var f = new DataField<string>(name); leaves.Add(new Leaf(f, Kind.Text, slot)); return f; }
+        // Text columns are written from the row buffer's UTF-8 slices as they are (BYTE_ARRAY, declared STRING in the
+        // footer by TimestampColumn.Declare): no UTF-8 → UTF-16 → UTF-8 round trip per value.
+        DataField T(string name, int slot) { var f = new DataField(name, typeof(byte[]), isNullable: true); leaves.Add(new Leaf(f, Kind.Text, slot)); return f; }
         DataField B(string name, int slot) { var f = new DataField<bool?>(name); leaves.Add(new Leaf(f, Kind.Bool, slot)); return f; }
         // Field order = leaf write order (depth first).
         var fields = new List<Field>
@@ -43,7 +45,10 @@ public static class DatasetSchema
                     T("webIdFederationData", ScWebIdFederationData), T("sourceIdentity", ScSourceIdentity),
                     T("ec2RoleDelivery", ScEc2RoleDelivery), T("assumedRoot", ScAssumedRoot))),
         };
-        var time = new DateTimeDataField("eventTime", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true);
+        // eventTime is written as INT64 microseconds since the Unix epoch and declared TIMESTAMP(MICROS, UTC) in the footer
+        // (see TimestampColumn): Parquet.Net 6.1.0's DateTimeDataField writes micros but encodes the min/max statistics in
+        // milliseconds, so engines skipping row groups by statistics drop every row of `eventTime > TIMESTAMP '…'`.
+        var time = new DataField<long?>(TimestampColumn.Name);
         leaves.Add(new Leaf(time, Kind.Time, 0));
         fields.Add(time);
         fields.AddRange([
@@ -71,9 +76,12 @@ public static class DatasetSchema
     }
 
     /// <summary>One shared instance: Parquet.Net keeps a stream pool per options object, so one per file multiplies memory.</summary>
-    public static ParquetOptions WriterOptions() => SharedOptions;
+    public static ParquetOptions WriterOptions() => SharedOptions.Value;
 
-    private static readonly ParquetOptions SharedOptions = new()
+    // Lazy: the options read Leaves, which the static constructor sets after field initializers have run.
+    private static readonly Lazy<ParquetOptions> SharedOptions = new(CreateOptions);
+
+    private static ParquetOptions CreateOptions() => new()
     {
         CompressionMethod = CompressionMethod.Zstd,
         // Benchmark knob (IRTRAIL_CONVERT_ZSTD=fastest|optimal|smallest); Optimal by default.

@@ -8,6 +8,16 @@ namespace IrTrail.Core.Dataset;
 public sealed class RowBuffer
 {
     private const int ChunkSize = 1 << 20;
+
+    // 1 MB chunks live on the large object heap, which only a full GC reclaims: recycle them instead of dropping them
+    // (bounded, so a burst does not stay resident).
+    private static readonly System.Collections.Concurrent.ConcurrentBag<byte[]> FreeChunks = [];
+    private const int MaxFreeChunks = 48;
+    private readonly bool _bigChunks;
+
+    /// <param name="bigChunks">Start with 1 MB (recycled) chunks: for buffers that are filled and cleared over and over
+    /// (batches, row groups). Per-partition buffers start small so that hundreds of small partitions stay cheap.</param>
+    public RowBuffer(bool bigChunks = false) => _bigChunks = bigChunks;
     private readonly List<byte[]> _chunks = [];
     private int _chunkUsed = ChunkSize; // forces a first chunk
     private int[] _rowChunk = new int[256];
@@ -35,8 +45,8 @@ public sealed class RowBuffer
         if (_chunkUsed + maxBytes > CurrentChunkLength)
         {
             // Small first chunks so that many small partitions stay cheap; 1 MB once a buffer is busy.
-            var size = Math.Max(Math.Min(ChunkSize, 64 * 1024 << Math.Min(_chunks.Count, 4)), maxBytes);
-            _chunks.Add(new byte[size]);
+            var size = Math.Max(_bigChunks ? ChunkSize : Math.Min(ChunkSize, 64 * 1024 << Math.Min(_chunks.Count, 4)), maxBytes);
+            _chunks.Add(size == ChunkSize && FreeChunks.TryTake(out var free) ? free : new byte[size]);
             _arenaBytes += size;
             _chunkUsed = 0;
         }
@@ -93,7 +103,9 @@ public sealed class RowBuffer
     {
         var i = row * DatasetColumns.Count + slot;
         var l = _len[i];
-        return l < 0 ? null : _chunks[_rowChunk[row]].AsMemory(_off[i], l);
+        // Not `l < 0 ? null : …`: that null would convert to an empty ReadOnlyMemory (through byte[]), not to no value.
+        if (l < 0) return null;
+        return _chunks[_rowChunk[row]].AsMemory(_off[i], l);
     }
 
     public bool IsNull(int row, int slot) => _len[row * DatasetColumns.Count + slot] < 0;
@@ -122,9 +134,49 @@ public sealed class RowBuffer
         EndRow();
     }
 
+    private const int HeaderBytes = 8 + 8 + DatasetColumns.BoolCount + DatasetColumns.Count * 4;
+
+    /// <summary>Bytes <see cref="Serialize"/> writes for a row (spill format: time, record, bools, lengths, slices).</summary>
+    public int SerializedSize(int row) => HeaderBytes + RowBytes(row);
+
+    public void Serialize(int row, Span<byte> dest)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(dest, _time[row]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(dest[8..], _record[row]);
+        for (var k = 0; k < DatasetColumns.BoolCount; k++) dest[16 + k] = (byte)_bools[row * DatasetColumns.BoolCount + k];
+        var at = HeaderBytes;
+        var b = row * DatasetColumns.Count;
+        for (var s = 0; s < DatasetColumns.Count; s++)
+        {
+            var l = _len[b + s];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(dest[(16 + DatasetColumns.BoolCount + 4 * s)..], l);
+            if (l > 0) { Get(row, s).CopyTo(dest[at..]); at += l; }
+        }
+    }
+
+    /// <summary>Appends a row written by <see cref="Serialize"/>.</summary>
+    public void AppendSerialized(ReadOnlySpan<byte> src)
+    {
+        BeginRow(src.Length - HeaderBytes);
+        _time[Count] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(src);
+        _record[Count] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(src[8..]);
+        for (var k = 0; k < DatasetColumns.BoolCount; k++) _bools[Count * DatasetColumns.BoolCount + k] = (sbyte)src[16 + k];
+        var at = HeaderBytes;
+        for (var s = 0; s < DatasetColumns.Count; s++)
+        {
+            var l = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(src[(16 + DatasetColumns.BoolCount + 4 * s)..]);
+            if (l < 0) continue;
+            Set(s, src.Slice(at, l));
+            at += l;
+        }
+        EndRow();
+    }
+
     public void Clear()
     {
         Count = 0;
+        foreach (var c in _chunks)
+            if (c.Length == ChunkSize && FreeChunks.Count < MaxFreeChunks) FreeChunks.Add(c);
         _chunks.Clear();
         _arenaBytes = 0;
         _chunkUsed = ChunkSize;

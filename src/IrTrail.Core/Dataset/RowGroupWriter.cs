@@ -29,33 +29,28 @@ internal static class RowGroupWriter
         }
     }
 
-    public static async Task WriteAsync(ParquetWriter writer, RowBuffer rows, CancellationToken cancellationToken)
+    /// <summary>Per-writer arrays reused across row groups (large ones would otherwise be new LOH garbage per column).</summary>
+    public sealed class Scratch
+    {
+        public ReadOnlyMemory<byte>?[] Text = [];
+    }
+
+    public static async Task WriteAsync(ParquetWriter writer, RowBuffer rows, Scratch scratch, CancellationToken cancellationToken)
     {
         var order = TimeOrder(rows);
         var n = order.Length;
         using var rg = writer.CreateRowGroup();
-        var text = new ReadOnlyMemory<char>?[n];
-        var chars = new char[1024];
+        if (scratch.Text.Length < n) scratch.Text = new ReadOnlyMemory<byte>?[n];
+        var text = scratch.Text;
         foreach (var leaf in DatasetSchema.Leaves)
         {
             cancellationToken.ThrowIfCancellationRequested();
             switch (leaf.Kind)
             {
                 case DatasetSchema.Kind.Text:
-                    // Parquet.Net takes text as UTF-16 chars: decode the UTF-8 slices into one array per column.
-                    var total = 0;
-                    for (var i = 0; i < n; i++) total += rows.Get(order[i], leaf.Slot).Length;
-                    if (chars.Length < total) chars = new char[Math.Max(total, chars.Length * 2)];
-                    var at = 0;
-                    for (var i = 0; i < n; i++)
-                    {
-                        var row = order[i];
-                        if (rows.IsNull(row, leaf.Slot)) { text[i] = null; continue; }
-                        var len = System.Text.Encoding.UTF8.GetChars(rows.Get(row, leaf.Slot), chars.AsSpan(at));
-                        text[i] = chars.AsMemory(at, len);
-                        at += len;
-                    }
-                    await rg.WriteAsync<ReadOnlyMemory<char>>(leaf.Field, text.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
+                    // The row buffer's UTF-8 slices go to Parquet.Net as they are (the column is declared STRING).
+                    for (var i = 0; i < n; i++) text[i] = rows.GetMemory(order[i], leaf.Slot);
+                    await rg.WriteAsync<ReadOnlyMemory<byte>>(leaf.Field, text.AsMemory(0, n), null, null, cancellationToken).ConfigureAwait(false);
                     break;
                 case DatasetSchema.Kind.Bool:
                     var b = new bool?[n];
@@ -63,13 +58,13 @@ internal static class RowGroupWriter
                     await rg.WriteAsync<bool>(leaf.Field, b.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
                     break;
                 case DatasetSchema.Kind.Time:
-                    var t = new DateTime?[n];
+                    var t = new long?[n];
                     for (var i = 0; i < n; i++)
                     {
                         var ticks = rows.Time(order[i]);
-                        t[i] = ticks == RowBuffer.NoTime ? null : new DateTime(ticks, DateTimeKind.Utc);
+                        t[i] = ticks == RowBuffer.NoTime ? null : TimestampColumn.ToUnixMicros(ticks);
                     }
-                    await rg.WriteAsync<DateTime>(leaf.Field, t.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
+                    await rg.WriteAsync<long>(leaf.Field, t.AsMemory(), null, null, cancellationToken).ConfigureAwait(false);
                     break;
                 case DatasetSchema.Kind.Record:
                     var r = new long[n];
