@@ -234,3 +234,53 @@ region = us-east-1
         ($requests -join "`n") | Should -Match 'ir'
     }
 }
+
+Describe 'Throttling and server errors' {
+    BeforeAll {
+        # A loopback S3 stand-in that answers 503 SlowDown a given number of times, then an empty listing.
+        function Start-FlakyS3([int] $Failures, [int] $MaxRequests = 8) {
+            $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0); $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop()
+            $job = Start-ThreadJob -ArgumentList "http://127.0.0.1:$port/", $Failures, $MaxRequests -ScriptBlock {
+                param($prefix, $failures, $max)
+                $listener = [System.Net.HttpListener]::new(); $listener.Prefixes.Add($prefix); $listener.Start()
+                try {
+                    for ($i = 0; $i -lt $max; $i++) {
+                        $t = $listener.GetContextAsync(); if (-not $t.Wait($(if ($i -eq 0) { 60000 } else { 8000 }))) { break }
+                        $ctx = $t.Result
+                        "$($ctx.Request.HttpMethod) $($ctx.Request.RawUrl)"
+                        if ($i -lt $failures) {
+                            $ctx.Response.StatusCode = 503
+                            $text = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>stub</RequestId></Error>'
+                        } else {
+                            $text = '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>flaky</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>'
+                        }
+                        $ctx.Response.ContentType = 'application/xml'
+                        $bytes = [Text.Encoding]::UTF8.GetBytes($text)
+                        $ctx.Response.OutputStream.Write($bytes, 0, $bytes.Length); $ctx.Response.Close()
+                    }
+                } finally { $listener.Stop() }
+            }
+            [pscustomobject]@{ Job = $job; Endpoint = "http://127.0.0.1:$port" }
+        }
+        $script:DayPrefix = 's3://flaky/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/'
+    }
+
+    It 'retries 503 SlowDown with backoff and then succeeds' {
+        $stub = Start-FlakyS3 -Failures 2
+        $found = Get-IrTrailLogFile -S3Uri $DayPrefix -EndpointUrl $stub.Endpoint -Credential $Cred -Region us-east-1 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $requests = $stub.Job | Wait-Job -Timeout 30 | Receive-Job; $stub.Job | Remove-Job -Force
+        $errs.Count | Should -Be 0
+        @($found).Count | Should -Be 0
+        @($requests | Where-Object { $_ -like 'GET *' }).Count | Should -BeGreaterOrEqual 3   # 2 refusals, then the listing
+    }
+
+    It 'gives up after a bounded number of retries with an error record' {
+        $stub = Start-FlakyS3 -Failures 100 -MaxRequests 12
+        $null = Get-IrTrailLogFile -S3Uri $DayPrefix -EndpointUrl $stub.Endpoint -Credential $Cred -Region us-east-1 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $requests = $stub.Job | Wait-Job -Timeout 30 | Receive-Job; $stub.Job | Remove-Job -Force
+        $errs.Count | Should -BeGreaterThan 0
+        "$($errs[0])" | Should -Match 'SlowDown|reduce your request rate|503'
+        @($requests).Count | Should -BeLessOrEqual 6    # the first try and at most 4 retries (plus nothing else)
+        @($requests).Count | Should -BeGreaterOrEqual 2
+    }
+}
