@@ -13,34 +13,9 @@ namespace IrTrail.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Convert, "IrTrailToParquet", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ConversionResult))]
-public sealed class ConvertIrTrailToParquetCommand : AwsCmdlet
+public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-    private const string LogFileSet = "LogFile";
     private const int ProgressId = 2;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
-    /// <summary>Log files from Get-IrTrailLogFile: S3 objects are streamed (not staged to disk), local ones read as files.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LogFileSet, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public LogFile[] LogFile { get; set; } = [];
-
-    /// <summary>AWS region used for S3 objects whose bucket region is not known from the LogFile object.</summary>
-    [Parameter(ParameterSetName = LogFileSet)]
-    [ArgumentCompleter(typeof(AwsRegionCompleter))]
-    public string? Region { get; set; }
-
-    protected override string? RequestedRegion => Region;
 
     /// <summary>The dataset folder (created when missing).</summary>
     [Parameter(Mandatory = true, Position = 1)]
@@ -61,35 +36,14 @@ public sealed class ConvertIrTrailToParquetCommand : AwsCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == LogFileSet)
+        if (FromLogFiles)
         {
             foreach (var f in LogFile)
                 if (_seen.Add(f.Uri)) _sources.Add(OpenLogFile(f));
             return;
         }
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var r in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
-        {
-            if (r.Error is not null)
-            {
-                _pathFailures++;
-                WriteError(new ErrorRecord(r.Error, "PathNotFound", ErrorCategory.ObjectNotFound, r.Input));
-                continue;
-            }
-            if (r.IsFolder)
-            {
-                try
-                {
-                    foreach (var f in LogFileNames.Enumerate(r.FullPath!)) Add(f);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    _pathFailures++;
-                    WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, r.FullPath));
-                }
-            }
-            else Add(r.FullPath!);
-        }
+        foreach (var input in ResolveLocalInputs((_, _) => _pathFailures++))
+            foreach (var f in input.Files) Add(f);
     }
 
     private void Add(string file)

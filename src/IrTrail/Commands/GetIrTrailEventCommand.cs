@@ -14,34 +14,8 @@ namespace IrTrail.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "IrTrailEvent", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(CloudTrailEvent))]
-public sealed class GetIrTrailEventCommand : AwsCmdlet
+public sealed class GetIrTrailEventCommand : LogInputCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-    private const string LogFileSet = "LogFile";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
-    /// <summary>Log files from Get-IrTrailLogFile: S3 objects are streamed (not staged to disk), local ones read as files.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LogFileSet, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public LogFile[] LogFile { get; set; } = [];
-
-    /// <summary>AWS region used for S3 objects whose bucket region is not known from the LogFile object.</summary>
-    [Parameter(ParameterSetName = LogFileSet)]
-    [ArgumentCompleter(typeof(AwsRegionCompleter))]
-    public string? Region { get; set; }
-
-    protected override string? RequestedRegion => Region;
-
     [Parameter] public DateTime? StartTime { get; set; }
     [Parameter] public DateTime? EndTime { get; set; }
     [Parameter] [SupportsWildcards] public string[]? EventName { get; set; }
@@ -91,7 +65,7 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == LogFileSet)
+        if (FromLogFiles)
         {
             foreach (var f in LogFile)
             {
@@ -110,32 +84,10 @@ public sealed class GetIrTrailEventCommand : AwsCmdlet
             }
             return;
         }
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var r in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
+        foreach (var input in ResolveLocalInputs((source, why) => _summary.Failed.Add((source, why))))
         {
-            if (r.Error is not null)
-            {
-                _summary.Failed.Add((r.Input, r.Error.Message));
-                WriteError(new ErrorRecord(r.Error, "PathNotFound", ErrorCategory.ObjectNotFound, r.Input));
-                continue;
-            }
-            if (r.IsFolder)
-            {
-                List<string> files;
-                try { files = LogFileNames.Enumerate(r.FullPath!).ToList(); }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    _summary.Failed.Add((r.FullPath!, ex.Message));
-                    WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, r.FullPath));
-                    continue;
-                }
-                WriteVerbose($"Found {files.Count:N0} log files under '{r.FullPath}'.");
-                for (var i = 0; i < files.Count; i++) ReadSource(new LocalFileSource(files[i]), i, files.Count);
-            }
-            else
-            {
-                ReadSource(new LocalFileSource(r.FullPath!), 0, 1);
-            }
+            if (input.IsFolder) WriteVerbose($"Found {input.Files.Count:N0} log files under '{input.FullPath}'.");
+            for (var i = 0; i < input.Files.Count; i++) ReadSource(new LocalFileSource(input.Files[i]), i, input.Files.Count);
         }
     }
 
