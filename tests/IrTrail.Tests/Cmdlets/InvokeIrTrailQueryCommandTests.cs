@@ -178,6 +178,16 @@ public class InvokeIrTrailQueryLibraryCommandTests : IDisposable
     }
 
     [Fact]
+    public void Measure_IrTrailQuery_reports_the_cold_runs_bytes_even_when_later_runs_hit_the_cache()
+    {
+        var r = _ps.Run($"Measure-IrTrailQuery -LogPath '{TestPaths.FixtureLogs}' -DatasetPath '{Dataset}' -Name talk-api-errors -Runs 4");
+        Assert.Empty(r.Errors);
+        var m = Assert.IsType<IrTrail.Core.Query.QueryMeasurement>(Assert.Single(r.Output).BaseObject);
+        Assert.True(m.ParquetBytesScanned > 0, "Parquet bytes scanned must not read as zero");
+        Assert.True(m.ParquetBytesScanned < m.JsonBytesScanned);
+    }
+
+    [Fact]
     public void Stop_interrupts_a_running_query()
     {
         var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
