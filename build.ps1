@@ -190,7 +190,8 @@ function Invoke-Test {
     $trx = Join-Path $out 'TestResults/xunit.trx'
     if (-not $SkipXunit -and (Test-Path $trx)) {
         $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-        $passed += [int]$c.passed; $failedCount += [int]$c.failed + [int]$c.error; $skipped += [int]$c.notExecuted
+        # Skipped tests are counted as total minus executed (the trx notExecuted counter stays 0 for them).
+        $passed += [int]$c.passed; $failedCount += [int]$c.failed + [int]$c.error; $skipped += [int]$c.total - [int]$c.executed
     }
     $ps = Join-Path $out 'TestResults/pester-summary.json'
     if (-not $SkipPester -and (Test-Path $ps)) {
