@@ -59,12 +59,6 @@ public sealed class CloudTrailView
     public long TotalBytes => Files.Sum(f => new FileInfo(f).Length);
     /// <summary>Raw logs only: drop second deliveries of an eventID, as the converter does (on by default).</summary>
     public bool Deduplicate { get; set; } = true;
-    /// <summary>
-    /// False when the dataset's eventTime row-group statistics are not in the column's unit (files written by an
-    /// IrTrail converter whose statistics are off by 1000x): the view then hides eventTime from filter pushdown so
-    /// DuckDB cannot skip row groups on wrong statistics; partitions are still pruned by event_date.
-    /// </summary>
-    public bool TimeStatisticsTrusted { get; set; } = true;
     public DateTime? StartTime { get; set; }
     public DateTime? EndTime { get; set; }
 
@@ -136,11 +130,9 @@ public sealed class CloudTrailView
         if (Kind == ViewSourceKind.Dataset)
         {
             // A glob (not a file list) so DuckDB reports "Scanning Files: n/total" after partition pruning.
-            // The window applies to the view's eventTime (the outer query), so the guard below covers it too.
-            sb.Append("SELECT * FROM (")
-              .Append(TimeStatisticsTrusted ? "SELECT *" : "SELECT * REPLACE (make_timestamptz(epoch_us(eventTime)) AS eventTime)")
-              .Append(" FROM read_parquet(").Append(Literal(Path.Combine(Root, "**", "*.parquet")))
-              .Append(", hive_partitioning = true, hive_types_autocast = false, union_by_name = true))");
+            // The window prunes event_date folders, then row groups by their eventTime statistics.
+            sb.Append("SELECT * FROM read_parquet(").Append(Literal(Path.Combine(Root, "**", "*.parquet")))
+              .Append(", hive_partitioning = true, hive_types_autocast = false, union_by_name = true)");
             if (where.Length > 0) sb.Append(" WHERE ").Append(where);
             return sb.ToString();
         }

@@ -18,7 +18,6 @@ public sealed class QuerySession : IDisposable
         _engine = new LocalQueryEngine();
         try
         {
-            if (view is { Kind: ViewSourceKind.Dataset }) view.TimeStatisticsTrusted = TimeStatisticsLookRight(view);
             if (view is not null) _engine.Attach(view);
             if (statistics)
             {
@@ -97,8 +96,7 @@ public sealed class QuerySession : IDisposable
                 var overlap = new List<string>();
                 if (View.StartTime is { } s) overlap.Add($"(max_t IS NULL OR max_t >= TIMESTAMPTZ '{s.ToUniversalTime():yyyy-MM-dd HH:mm:ss.ffffff}+00')");
                 if (View.EndTime is { } e) overlap.Add($"(min_t IS NULL OR min_t <= TIMESTAMPTZ '{e.ToUniversalTime():yyyy-MM-dd HH:mm:ss.ffffff}+00')");
-                // On wrong statistics no row group can be skipped.
-                var where = overlap.Count == 0 || !View.TimeStatisticsTrusted ? "true" : string.Join(" AND ", overlap);
+                var where = overlap.Count == 0 ? "true" : string.Join(" AND ", overlap);
                 stats.RowGroupsRead = Convert.ToInt32(_engine.QueryAll(
                     $"SELECT count(*) FILTER (WHERE {where}) FROM (SELECT try_cast(stats_min AS TIMESTAMPTZ) AS min_t, try_cast(stats_max AS TIMESTAMPTZ) AS max_t " +
                     $"FROM parquet_metadata({FileList(read)}) WHERE path_in_schema = 'eventTime')", cancellationToken)[0][0]);
@@ -110,14 +108,6 @@ public sealed class QuerySession : IDisposable
             _engine.EnableProfiling(_profileFile!);
         }
         return stats;
-    }
-
-    /// <summary>eventTime statistics must be real CloudTrail times (after 2000), not values in the wrong unit.</summary>
-    private bool TimeStatisticsLookRight(CloudTrailView view)
-    {
-        // stats_min is text such as "1970-01-21 03:36:00.091+00": compare its year, not a converted value.
-        var min = _engine.QueryAll($"SELECT min(stats_min) FROM parquet_metadata({FileList(view.Files)}) WHERE path_in_schema = 'eventTime'")[0][0] as string;
-        return min is null || min.Length < 4 || !int.TryParse(min.AsSpan(0, 4), out var year) || year >= 2000;
     }
 
     private static string FileList(IEnumerable<string> files) => "[" + string.Join(", ", files.Select(CloudTrailView.Literal)) + "]";

@@ -24,30 +24,13 @@ public sealed class LocalDashboardSource : IDashboardSource
 
     public void Prepare(string select, DateTime? start, DateTime? end, CancellationToken cancellationToken)
     {
-        var glob = Path.Combine(_root, "**", "*.parquet").Replace("'", "''");
-        var where = new List<string> { "true" };
-        // The event_date partition prunes whole folders. eventTime is compared through epoch_us() on purpose: a plain
-        // comparison is pushed down to the row-group statistics, and with the converter's current statistics DuckDB
-        // 1.5 skips row groups that do hold matching rows (seen on the fixtures: eventTime > X found nothing).
-        if (start is { } s)
-        {
-            where.Add($"event_date >= '{s.ToUniversalTime():yyyy-MM-dd}'");
-            where.Add($"epoch_us(eventTime) >= {Micros(s)}");
-        }
-        if (end is { } e)
-        {
-            where.Add($"(event_date <= '{e.ToUniversalTime():yyyy-MM-dd}' OR event_date = 'unknown')");
-            where.Add($"epoch_us(eventTime) <= {Micros(e)}");
-        }
-        var sql = $"CREATE OR REPLACE TEMP TABLE ev AS SELECT {select} FROM read_parquet('{glob}', hive_partitioning = true, hive_types_autocast = false, union_by_name = true) WHERE {string.Join(" AND ", where)}";
-        Run(sql, cancellationToken);
-        // The library's findings query the same `cloudtrail` view Invoke-IrTrailQuery does, in the same window. They
-        // read everything in the window anyway, so eventTime is kept out of row-group pruning (safe on any dataset).
+        // The same `cloudtrail` view and time window Invoke-IrTrailQuery uses (the library's findings query it too);
+        // the panels' projection of it is scanned once into `ev`.
         var view = CloudTrailView.Open([_root], cancellationToken);
         view.StartTime = start;
         view.EndTime = end;
-        view.TimeStatisticsTrusted = false;
         Run(view.CreateViewSql(), cancellationToken);
+        Run($"CREATE OR REPLACE TEMP TABLE ev AS SELECT {select} FROM {CloudTrailView.ViewName}", cancellationToken);
     }
 
     public DashboardTable Run(string sql, CancellationToken cancellationToken)
@@ -63,9 +46,6 @@ public sealed class LocalDashboardSource : IDashboardSource
         $"(CAST(floor(epoch({column}) / {seconds}) AS BIGINT) * {seconds * 1000})";
 
     public string TimeText(string column) => $"strftime({column}, '%Y-%m-%d %H:%M:%S')";
-
-    private static string Micros(DateTime t) =>
-        ((t.ToUniversalTime() - DateTime.UnixEpoch).Ticks / 10).ToString(CultureInfo.InvariantCulture);
 
     // HUGEINT sums come back as decimal: the page wants plain numbers.
     private static object?[] Plain(object?[] row)
