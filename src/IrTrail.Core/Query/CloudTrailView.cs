@@ -59,6 +59,8 @@ public sealed class CloudTrailView
     public long TotalBytes => Files.Sum(f => new FileInfo(f).Length);
     /// <summary>Raw logs only: drop second deliveries of an eventID, as the converter does (on by default).</summary>
     public bool Deduplicate { get; set; } = true;
+    /// <summary>Raw logs only: files left out because they are corrupt, truncated, unreadable or not CloudTrail.</summary>
+    public IReadOnlyList<ReadIssue> Problems { get; private init; } = [];
     public DateTime? StartTime { get; set; }
     public DateTime? EndTime { get; set; }
 
@@ -83,6 +85,7 @@ public sealed class CloudTrailView
         }
         var objects = new List<string>();
         var envelopes = new List<string>();
+        var problems = new List<ReadIssue>();
         var seen = new List<string>();
         foreach (var p in paths)
         {
@@ -90,7 +93,7 @@ public sealed class CloudTrailView
             foreach (var f in candidates)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var shape = Sniff(f);
+                var shape = Check(f, problems, cancellationToken);
                 seen.Add($"{Path.GetFileName(f)} ({shape})");
                 if (shape == FileShape.Records) envelopes.Add(Path.GetFullPath(f));
                 else if (shape is FileShape.Array or FileShape.Objects) objects.Add(Path.GetFullPath(f));
@@ -103,22 +106,43 @@ public sealed class CloudTrailView
             throw new QueryException($"'{string.Join("', '", paths)}' is neither an IrTrail dataset nor CloudTrail logs: found {what}.", "Local");
         }
         var all = envelopes.Concat(objects).OrderBy(f => f, StringComparer.Ordinal).ToList();
-        return new CloudTrailView(ViewSourceKind.RawLogs, Path.GetFullPath(paths[0]), all, objects, envelopes);
+        return new CloudTrailView(ViewSourceKind.RawLogs, Path.GetFullPath(paths[0]), all, objects, envelopes) { Problems = problems };
     }
 
-    private static FileShape Sniff(string file)
+    /// <summary>
+    /// The file's shape, read to the end with IrTrail's own reader: DuckDB's read_json fails the whole query on one
+    /// corrupt file, so a file that is corrupt, truncated or not CloudTrail is left out here and reported instead.
+    /// </summary>
+    private static FileShape Check(string file, List<ReadIssue> problems, CancellationToken cancellationToken)
     {
         try
         {
             using var stream = File.OpenRead(file);
             using var scanner = new JsonRecordScanner(stream);
-            scanner.NextAsync().AsTask().GetAwaiter().GetResult();
+            var first = true;
+            while (scanner.NextAsync(cancellationToken).AsTask().GetAwaiter().GetResult() is { } record)
+            {
+                // Loose objects carry no envelope that says "CloudTrail": the first one must look like an event.
+                if (first && scanner.Shape == FileShape.Objects)
+                {
+                    using var doc = System.Text.Json.JsonDocument.Parse(record);
+                    if (!CloudTrailRecordParser.IsEvent(doc.RootElement))
+                        throw new CloudTrailFormatException(ReadFaultKind.NotCloudTrail,
+                            "it is JSON but not CloudTrail: its first object has none of eventVersion, eventTime, eventName, eventSource or eventID.", null, 0);
+                }
+                first = false;
+            }
             return scanner.Shape;
         }
-        catch (Exception ex) when (ex is CloudTrailFormatException or IOException or InvalidDataException)
+        catch (CloudTrailFormatException ex)
         {
-            return FileShape.Unknown;
+            problems.Add(new ReadIssue(file, ex.Kind, $"'{file}' is left out of the query: {ex.Message}", ex.ByteOffset, ex.RecordIndex, true, ex));
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new ReadIssue(file, ReadFaultKind.Unreadable, $"'{file}' is left out of the query: {ex.Message}", null, null, true, ex));
+        }
+        return FileShape.Unknown;
     }
 
     /// <summary>The CREATE VIEW statement for this source and time window.</summary>

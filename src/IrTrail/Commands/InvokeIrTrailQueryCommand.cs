@@ -126,6 +126,7 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
                 view = CloudTrailView.Open(paths, CancellationToken);
                 view.StartTime = StartTime;
                 view.EndTime = EndTime;
+                foreach (var problem in view.Problems) WriteError(ReadErrors.ToErrorRecord(problem));
                 WriteVerbose($"'{view.Root}' is {(view.Kind == ViewSourceKind.Dataset ? "an IrTrail dataset" : "raw CloudTrail logs")}: {view.Files.Count} file(s) behind the view '{CloudTrailView.ViewName}'.");
             }
             else if (StartTime is not null || EndTime is not null)

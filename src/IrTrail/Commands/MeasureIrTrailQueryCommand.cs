@@ -52,6 +52,7 @@ public sealed class MeasureIrTrailQueryCommand : IrTrailCmdlet
         {
             var logPaths = PathResolver.Resolve(this, LogPath, literal: false).Select(r => r.FullPath ?? throw new QueryException(r.Error!.Message, "Local")).ToList();
             logs = CloudTrailView.Open(logPaths, CancellationToken);
+            foreach (var problem in logs.Problems) WriteError(ReadErrors.ToErrorRecord(problem));
             var ds = SessionState.Path.GetUnresolvedProviderPathFromPSPath(DatasetPath);
             dataset = CloudTrailView.Open([ds], CancellationToken);
             if (logs.Kind != ViewSourceKind.RawLogs) throw new QueryException($"-LogPath '{string.Join("', '", LogPath)}' is a dataset, not raw logs.", "Local");

@@ -49,6 +49,18 @@ public class InvokeIrTrailQueryCommandTests : IDisposable
     }
 
     [Fact]
+    public void Raw_logs_leave_bad_files_out_with_one_error_each_and_query_the_rest()
+    {
+        var r = _ps.Run($"Invoke-IrTrailQuery -Path '{TestPaths.FixtureLogs}', '{TestPaths.BadLogs}' -Sql 'SELECT count(*) AS n FROM cloudtrail'");
+        var bad = r.Errors.Select(e => Path.GetFileName((string)e.TargetObject)).Order().ToList();
+        Assert.Equal(["bitflip.json.gz", "corrupt.json.gz", "not-cloudtrail.json", "truncated.json"], bad);
+        Assert.All(r.Errors, e => Assert.Contains("left out of the query", e.ErrorDetails?.Message ?? e.Exception.Message));
+        var good = _ps.Run($"Invoke-IrTrailQuery -Path '{TestPaths.FixtureLogs}' -Sql 'SELECT count(*) AS n FROM cloudtrail'");
+        Assert.Empty(good.Errors);
+        Assert.Equal(Convert.ToInt64(good.Output.Single().Properties["n"].Value), Convert.ToInt64(r.Output.Single().Properties["n"].Value));
+    }
+
+    [Fact]
     public void Reads_raw_logs_with_duckdb_json()
     {
         var r = _ps.Run($"Invoke-IrTrailQuery \"SELECT count(*) AS n, min(eventName) AS e FROM read_json('{TestPaths.FixtureLogs}/lines.jsonl')\"");
