@@ -182,9 +182,10 @@ Describe 'Assume-role profiles' {
         $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0); $l.Start(); $stsPort = $l.LocalEndpoint.Port; $l.Stop()
         # A minimal STS: answers AssumeRole (query or JSON protocol) with temporary credentials, a few requests at most. They are
         # the only keys s3rver accepts, so the S3 call succeeds only if IrTrail used the assumed role (not the base keys).
-        $sts = Start-ThreadJob -ArgumentList "http://127.0.0.1:$stsPort/" -ScriptBlock {
-            param($prefix)
-            $listener = [System.Net.HttpListener]::new(); $listener.Prefixes.Add($prefix); $listener.Start()
+        # Listening before the job starts: a request sent while the job is still starting would be refused.
+        $stsListener = [System.Net.HttpListener]::new(); $stsListener.Prefixes.Add("http://127.0.0.1:$stsPort/"); $stsListener.Start()
+        $sts = Start-ThreadJob -ArgumentList $stsListener -ScriptBlock {
+            param($listener)
             try {
                 for ($i = 0; $i -lt 3; $i++) {
                     # The first request may take a while (module load); after it, stop soon once the SDK is done.
@@ -240,9 +241,11 @@ Describe 'Throttling and server errors' {
         # A loopback S3 stand-in that answers 503 SlowDown a given number of times, then an empty listing.
         function Start-FlakyS3([int] $Failures, [int] $MaxRequests = 8) {
             $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0); $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop()
-            $job = Start-ThreadJob -ArgumentList "http://127.0.0.1:$port/", $Failures, $MaxRequests -ScriptBlock {
-                param($prefix, $failures, $max)
-                $listener = [System.Net.HttpListener]::new(); $listener.Prefixes.Add($prefix); $listener.Start()
+            # Listening before the job starts: a request sent while the job is still starting would be refused, which is
+            # not the 503 this stub is for.
+            $listener = [System.Net.HttpListener]::new(); $listener.Prefixes.Add("http://127.0.0.1:$port/"); $listener.Start()
+            $job = Start-ThreadJob -ArgumentList $listener, $Failures, $MaxRequests -ScriptBlock {
+                param($listener, $failures, $max)
                 try {
                     for ($i = 0; $i -lt $max; $i++) {
                         $t = $listener.GetContextAsync(); if (-not $t.Wait($(if ($i -eq 0) { 60000 } else { 8000 }))) { break }

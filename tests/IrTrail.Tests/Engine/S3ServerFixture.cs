@@ -122,3 +122,11 @@ public sealed class S3ServerCollection : ICollectionFixture<S3ServerFixture>
 {
     public const string Name = "s3rver";
 }
+
+/// <summary>The same loopback S3 for tests that measure the process (memory): run alone, after the parallel tests, so
+/// other tests' allocations do not count against them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class S3ServerAloneCollection : ICollectionFixture<S3ServerFixture>
+{
+    public const string Name = "s3rver-alone";
+}
