@@ -186,20 +186,26 @@ function Invoke-Test {
         } catch { $failed += 'Pester' }
     }
     # One closing line for both runners, so CI (and people) read one verdict.
-    $passed = 0; $failedCount = 0; $skipped = 0
+    $passed = 0; $failedCount = 0; $skipped = 0; $failedNames = @()
     $trx = Join-Path $out 'TestResults/xunit.trx'
     if (-not $SkipXunit -and (Test-Path $trx)) {
         $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
         # Skipped tests are counted as total minus executed (the trx notExecuted counter stays 0 for them).
         $passed += [int]$c.passed; $failedCount += [int]$c.failed + [int]$c.error; $skipped += [int]$c.total - [int]$c.executed
+        $ns = @{ t = 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010' }
+        $failedNames += @(Select-Xml -Path $trx -XPath "//t:UnitTestResult[@outcome='Failed']" -Namespace $ns | ForEach-Object {
+            "xunit: $($_.Node.testName): $(($_.Node.Output.ErrorInfo.Message -split "`n")[0])" })
     }
     $ps = Join-Path $out 'TestResults/pester-summary.json'
     if (-not $SkipPester -and (Test-Path $ps)) {
         $p = Get-Content $ps -Raw | ConvertFrom-Json
         $passed += $p.passed; $failedCount += $p.failed; $skipped += $p.skipped
+        $failedNames += @($p.failedTests | Where-Object { $_ } | ForEach-Object { "Pester: $($_.name): $(($_.message -split "`n")[0])" })
     }
     if ($failed -and $failedCount -eq 0) { $failedCount = 1 }  # a runner that failed without counting (build error)
     Write-Host ''
+    # Failed tests again at the very end: a CI log is often read from its tail.
+    foreach ($n in $failedNames) { Write-Host "FAILED $n" }
     Write-Host "Tests: $passed passed, $failedCount failed, $skipped skipped"
     if ($failed) { throw "Tests failed: $($failed -join ', ')" }
 }

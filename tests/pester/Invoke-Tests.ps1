@@ -32,7 +32,8 @@ if ($env:IRTRAIL_LIVE_AWS -ne '1') { $config.Filter.ExcludeTag = @('LiveAws') }
 
 $result = Invoke-Pester -Configuration $config
 "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
-@{ passed = $result.PassedCount; failed = $result.FailedCount; skipped = $result.SkippedCount } |
+$failedTests = @($result.Failed | ForEach-Object { @{ name = $_.ExpandedPath; message = "$($_.ErrorRecord | Select-Object -First 1)" } })
+@{ passed = $result.PassedCount; failed = $result.FailedCount; skipped = $result.SkippedCount; failedTests = $failedTests } |
     ConvertTo-Json | Set-Content (Join-Path $ResultsPath 'pester-summary.json')
 if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') { exit 1 }
 exit 0
