@@ -13,11 +13,12 @@ namespace IrTrail.Core.Dataset;
 /// CloudTrail sources → the partitioned Parquet dataset. Sources are read and mapped in parallel
 /// (<see cref="ConversionOptions.ThrottleLimit"/> workers), but consumed strictly in input order, so deduplication keeps
 /// the first copy in input order and the same inputs always give the same rows. Rows are buffered per partition in
-/// compact UTF-8 form (spilled to temporary files when over the memory budget) and, once all input is read, written
-/// partition by partition (in parallel) as eventTime-sorted zstd row groups to temporary files, which the commit at the end
-/// renames (see <see cref="DatasetManifest"/>): an interrupted run leaves nothing visible and the next run starts clean.
+/// compact UTF-8 form (spilled to temporary files when over the memory budget); a partition the input has moved past is
+/// written right away, beside the reading (see DatasetConverter.Writing.cs), as eventTime-sorted zstd row groups in a
+/// temporary file, which the commit at the end renames (see <see cref="DatasetManifest"/>): an interrupted run leaves
+/// nothing visible and the next run starts clean.
 /// </summary>
-public sealed class DatasetConverter
+public sealed partial class DatasetConverter
 {
     private const int BatchRows = 4096;
     private const long BatchBytes = 8L * 1024 * 1024;
@@ -45,12 +46,12 @@ public sealed class DatasetConverter
     {
         public string Folder { get; } = folder;
         public RowBuffer Buffer { get; } = new();
-        public ParquetWriter? Writer;
-        public FileStream? Stream;
-        public string? TempPath;
-        public long FileRows;
         /// <summary>Rows written out of memory while reading (spill format of <see cref="RowBuffer.Serialize"/>).</summary>
         public FileStream? Spill;
+        /// <summary>All rows and their bytes (in memory and spilled), for row-group sizing.</summary>
+        public long Rows, Bytes;
+        /// <summary>Index (in input order) of the last source that added a row.</summary>
+        public int LastSource;
     }
 
     private readonly ConcurrentBag<RowBuffer> _pool = [];
@@ -61,8 +62,7 @@ public sealed class DatasetConverter
     private ConversionOptions _options = null!;
     private string _runId = "";
     private int _fileSeq;
-    private long _bytesSinceCollect;
-    private const long CollectEveryBytes = 24L * 1024 * 1024;
+    private string _root = "";
     private int _spills;
     private byte[] _spillScratch = new byte[1 << 20];
 
@@ -86,7 +86,7 @@ public sealed class DatasetConverter
     {
         _options = options;
         var clock = Stopwatch.StartNew();
-        var root = Path.GetFullPath(options.Destination);
+        var root = _root = Path.GetFullPath(options.Destination);
         if (Directory.Exists(root) && !DatasetManifest.IsDataset(root) && Directory.EnumerateFileSystemEntries(root).Any())
             throw new DatasetException($"'{root}' exists and is not an IrTrail dataset (no {DatasetManifest.FolderName} folder). Choose an empty or new folder.");
         Directory.CreateDirectory(root);
@@ -129,9 +129,12 @@ public sealed class DatasetConverter
         }, linked.Token)).ToArray();
         try
         {
-            foreach (var slot in slots)
+            StartWriters(root, linked.Token);
+            for (var i = 0; i < slots.Length; i++)
             {
+                var slot = slots[i];
                 Progress.Current = slot.Source.Uri;
+                _source = i;
                 await foreach (var batch in slot.Channel.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
                 {
                     Consume(batch.Rows, slot.Outcome);
@@ -142,10 +145,11 @@ public sealed class DatasetConverter
                 ahead.Release();
                 Interlocked.Increment(ref Progress._filesDone);
                 Interlocked.Add(ref Progress._bytesIn, slot.Outcome.Size ?? 0);
+                await WriteClosedPartitionsAsync(i, linked.Token).ConfigureAwait(false);
             }
             await Task.WhenAll(workers).ConfigureAwait(false);
             Progress.Phase = "Writing";
-            await WritePartitionsAsync(root, linked.Token).ConfigureAwait(false);
+            await FinishWritersAsync(linked.Token).ConfigureAwait(false);
 
             var entries = slots.Where(s => s.Outcome.Status != "unchanged").Select(s => new ManifestEntry
             {
@@ -163,6 +167,7 @@ public sealed class DatasetConverter
         {
             linked.Cancel();
             try { await Task.WhenAll(workers).ConfigureAwait(false); } catch { /* the first failure is the one reported */ }
+            await StopWritersAsync().ConfigureAwait(false);
             throw;
         }
         finally
@@ -339,10 +344,15 @@ public sealed class DatasetConverter
                 Remember(ref _lastRegion, ref _lastRegionLength, region);
             }
             p.Buffer.CopyRow(rows, r);
+            p.Rows++;
+            p.Bytes += rows.RowBytes(r);
+            p.LastSource = _source;
             outcome.Written++;
         }
     }
 
+    /// <summary>Index of the source being consumed.</summary>
+    private int _source;
     private Partition? _lastPartition;
     private long _lastDay;
     private byte[] _lastAccount = new byte[64], _lastRegion = new byte[64];
@@ -431,116 +441,12 @@ public sealed class DatasetConverter
         p.Buffer.Clear();
     }
 
-    /// <summary>Writes every partition as its own file(s), partitions in parallel (ThrottleLimit), each in row groups of up
-    /// to RowGroupRows rows / RowGroupBytes bytes.</summary>
-    private async Task WritePartitionsAsync(string root, CancellationToken ct)
-    {
-        foreach (var p in _partitions.Values) if (p.Spill is not null) SpillRows(root, p);
-        var parts = _partitions.Values.OrderBy(p => p.Folder, StringComparer.Ordinal).ToList();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.ThrottleLimit), CancellationToken = ct };
-        var scratches = new System.Collections.Concurrent.ConcurrentBag<RowGroupWriter.Scratch>();
-        await Parallel.ForEachAsync(parts, parallel, async (p, token) =>
-        {
-            var scratch = scratches.TryTake(out var sc) ? sc : new RowGroupWriter.Scratch();
-            try
-            {
-                if (p.Spill is null && p.Buffer.Count <= _options.RowGroupRows && p.Buffer.ApproxBytes <= _options.RowGroupBytes)
-                {
-                    await WriteRowGroupAsync(root, p, p.Buffer, scratch, token).ConfigureAwait(false);
-                    p.Buffer.Clear();
-                    return;
-                }
-                if (p.Spill is null)
-                {
-                    var part = new RowBuffer(bigChunks: true);
-                    for (var r = 0; r < p.Buffer.Count; r++)
-                    {
-                        part.CopyRow(p.Buffer, r);
-                        if (part.Count >= _options.RowGroupRows || part.ApproxBytes >= _options.RowGroupBytes)
-                        {
-                            await WriteRowGroupAsync(root, p, part, scratch, token).ConfigureAwait(false);
-                            part.Clear();
-                        }
-                    }
-                    await WriteRowGroupAsync(root, p, part, scratch, token).ConfigureAwait(false);
-                    p.Buffer.Clear();
-                    return;
-                }
-                var rows = new RowBuffer(bigChunks: true);
-                p.Spill.Position = 0;
-                await using var input = new BufferedStream(p.Spill, 1 << 20);
-                var record = new byte[64 * 1024];
-                var header = new byte[4];
-                while (true)
-                {
-                    if (input.Read(header, 0, 4) < 4) break;
-                    var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
-                    if (record.Length < size) record = new byte[Math.Max(size, record.Length * 2)];
-                    input.ReadExactly(record, 0, size);
-                    rows.AppendSerialized(record.AsSpan(0, size));
-                    if (rows.Count >= _options.RowGroupRows || rows.ApproxBytes >= _options.RowGroupBytes)
-                    {
-                        await WriteRowGroupAsync(root, p, rows, scratch, token).ConfigureAwait(false);
-                        rows.Clear();
-                    }
-                }
-                await WriteRowGroupAsync(root, p, rows, scratch, token).ConfigureAwait(false);
-                rows.Clear();
-            }
-            finally
-            {
-                scratches.Add(scratch);
-                if (p.Spill is not null) { await p.Spill.DisposeAsync().ConfigureAwait(false); p.Spill = null; }
-                await CloseFileAsync(p).ConfigureAwait(false);
-            }
-        }).ConfigureAwait(false);
-    }
-
-    private async Task WriteRowGroupAsync(string root, Partition p, RowBuffer rows, RowGroupWriter.Scratch scratch, CancellationToken ct)
-    {
-        if (rows.Count == 0) return;
-        if (p.Writer is null)
-        {
-            var folder = Path.Combine(root, p.Folder.Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(folder);
-            var name = $"part-{_runId}-{Interlocked.Increment(ref _fileSeq):D5}.parquet";
-            p.TempPath = Path.Combine(folder, "." + name + DatasetManifest.TempSuffix);
-            lock (_renames) _renames.Add([p.TempPath, Path.Combine(folder, name)]);
-            p.Stream = new FileStream(p.TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-            p.Writer = await ParquetWriter.CreateAsync(DatasetSchema.Schema, p.Stream, DatasetSchema.WriterOptions(), false, ct).ConfigureAwait(false);
-            TimestampColumn.Declare(p.Writer);
-            p.FileRows = 0;
-        }
-        await RowGroupWriter.WriteAsync(p.Writer, rows, scratch, ct).ConfigureAwait(false);
-        p.FileRows += rows.Count;
-        // Writing a row group allocates a lot of short-lived large buffers (inside Parquet.Net); the GC would let them
-        // pile up before a full collection. Collecting here keeps the process near its live set.
-        // Byte-based, not per row group: hundreds of tiny partitions should not each pay for a full collection.
-        if (Interlocked.Add(ref _bytesSinceCollect, rows.ApproxBytes) > CollectEveryBytes)
-        {
-            Interlocked.Exchange(ref _bytesSinceCollect, 0);
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-        }
-        if (p.FileRows >= _options.FileRows) await CloseFileAsync(p).ConfigureAwait(false);
-    }
-
-    private static async Task CloseFileAsync(Partition p)
-    {
-        if (p.Writer is null) return;
-        await p.Writer.DisposeAsync().ConfigureAwait(false);
-        p.Stream!.Flush(flushToDisk: true);
-        await p.Stream.DisposeAsync().ConfigureAwait(false);
-        p.Writer = null;
-        p.Stream = null;
-    }
-
     /// <summary>An unfinished run: close and delete its temporary files (a killed process leaves them to the next run).</summary>
     private void Abandon()
     {
         foreach (var p in _partitions.Values)
         {
 
-            try { p.Stream?.Dispose(); } catch { /* best effort */ }
             try { p.Spill?.Dispose(); } catch { /* best effort */ }
         }
         foreach (var r in _renames)

@@ -5,8 +5,9 @@ using static IrTrail.Core.Dataset.DatasetColumns;
 namespace IrTrail.Core.Dataset;
 
 /// <summary>
-/// The Parquet schema of an IrTrail dataset and the order its leaf columns are written in. CloudTrail's own names;
-/// eventTime a UTC TIMESTAMP (microseconds); booleans BOOLEAN; userIdentity a struct; blobs JSON text.
+/// The schema of an IrTrail dataset as a tree, and the order its leaf columns are handed to the writer in
+/// (<see cref="ArrowRows"/>, <see cref="DuckDbFileWriter"/>). CloudTrail's own names; eventTime a UTC TIMESTAMP
+/// (microseconds); booleans BOOLEAN; userIdentity a struct; blobs JSON text.
 /// </summary>
 public static class DatasetSchema
 {
@@ -26,8 +27,7 @@ public static class DatasetSchema
     static DatasetSchema()
     {
         var leaves = new List<Leaf>();
-        // Text columns are written from the row buffer's UTF-8 slices as they are (BYTE_ARRAY, declared STRING in the
-        // footer by TimestampColumn.Declare): no UTF-8 → UTF-16 → UTF-8 round trip per value.
+        // Text columns go from the row buffer's UTF-8 slices to the writer as they are: no UTF-16 round trip per value.
         DataField T(string name, int slot) { var f = new DataField(name, typeof(byte[]), isNullable: true); leaves.Add(new Leaf(f, Kind.Text, slot)); return f; }
         DataField B(string name, int slot) { var f = new DataField<bool?>(name); leaves.Add(new Leaf(f, Kind.Bool, slot)); return f; }
         // Field order = leaf write order (depth first).
@@ -45,10 +45,8 @@ public static class DatasetSchema
                     T("webIdFederationData", ScWebIdFederationData), T("sourceIdentity", ScSourceIdentity),
                     T("ec2RoleDelivery", ScEc2RoleDelivery), T("assumedRoot", ScAssumedRoot))),
         };
-        // eventTime is written as INT64 microseconds since the Unix epoch and declared TIMESTAMP(MICROS, UTC) in the footer
-        // (see TimestampColumn): Parquet.Net 6.1.0's DateTimeDataField writes micros but encodes the min/max statistics in
-        // milliseconds, so engines skipping row groups by statistics drop every row of `eventTime > TIMESTAMP '…'`.
-        var time = new DataField<long?>(TimestampColumn.Name);
+        // eventTime: TIMESTAMP WITH TIME ZONE in the file (Parquet INT64 micros, isAdjustedToUTC), from ArrowRows.
+        var time = new DataField<long?>("eventTime");
         leaves.Add(new Leaf(time, Kind.Time, 0));
         fields.Add(time);
         fields.AddRange([
@@ -74,27 +72,6 @@ public static class DatasetSchema
         for (var i = 0; i < data.Length; i++) leaves[i] = leaves[i] with { Field = data[i] };
         Leaves = leaves.ToArray();
     }
-
-    /// <summary>One shared instance: Parquet.Net keeps a stream pool per options object, so one per file multiplies memory.</summary>
-    public static ParquetOptions WriterOptions() => SharedOptions.Value;
-
-    // Lazy: the options read Leaves, which the static constructor sets after field initializers have run.
-    private static readonly Lazy<ParquetOptions> SharedOptions = new(CreateOptions);
-
-    private static ParquetOptions CreateOptions() => new()
-    {
-        CompressionMethod = CompressionMethod.Zstd,
-        // Benchmark knob (IRTRAIL_CONVERT_ZSTD=fastest|optimal|smallest); Optimal by default.
-        CompressionLevel = Environment.GetEnvironmentVariable("IRTRAIL_CONVERT_ZSTD")?.ToLowerInvariant() switch
-        {
-            "fastest" => System.IO.Compression.CompressionLevel.Fastest,
-            "smallest" => System.IO.Compression.CompressionLevel.SmallestSize,
-            _ => System.IO.Compression.CompressionLevel.Optimal,
-        },
-        // Bounded stream pools: the default keeps freed buffers forever.
-        MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
-        MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
-    };
 
     /// <summary>A partition value made safe as a folder name (the row's own columns keep the exact value).</summary>
     public static string PartitionValue(ReadOnlySpan<byte> value)

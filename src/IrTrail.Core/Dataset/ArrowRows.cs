@@ -1,0 +1,135 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace IrTrail.Core.Dataset;
+
+/// <summary>
+/// Rows of a <see cref="RowBuffer"/> as Arrow record batches, one flat column per dataset leaf (<c>c0</c>, <c>c1</c>, …,
+/// in <see cref="DatasetSchema.Leaves"/> order): the form DuckDB scans without a copy per value. Text is UTF-8 as the row
+/// buffer holds it, so building a batch is a memory copy per column; structs are assembled by the writer's SQL.
+/// </summary>
+internal static class ArrowRows
+{
+    public static Schema Schema { get; } = BuildSchema();
+
+    public static string ColumnName(int leaf) => "c" + leaf;
+
+    private static Schema BuildSchema()
+    {
+        var b = new Schema.Builder();
+        for (var i = 0; i < DatasetSchema.Leaves.Length; i++)
+        {
+            IArrowType type = DatasetSchema.Leaves[i].Kind switch
+            {
+                DatasetSchema.Kind.Text => StringType.Default,
+                DatasetSchema.Kind.Bool => BooleanType.Default,
+                DatasetSchema.Kind.Time => new TimestampType(TimeUnit.Microsecond, "UTC"),
+                _ => Int64Type.Default,
+            };
+            b.Field(new Field(ColumnName(i), type, nullable: DatasetSchema.Leaves[i].Kind != DatasetSchema.Kind.Record));
+        }
+        return b.Build();
+    }
+
+    /// <summary>Rows <paramref name="order"/>[start..start+count) of <paramref name="rows"/>, in that order, as one batch.
+    /// The batch owns fresh arrays: DuckDB may keep referring to them until its statement ends.</summary>
+    public static RecordBatch Build(RowBuffer rows, int[] order, int start, int count)
+    {
+        var leaves = DatasetSchema.Leaves;
+        var columns = new IArrowArray[leaves.Length];
+        for (var c = 0; c < leaves.Length; c++)
+        {
+            var leaf = leaves[c];
+            columns[c] = leaf.Kind switch
+            {
+                DatasetSchema.Kind.Text => Text(rows, order, start, count, leaf.Slot),
+                DatasetSchema.Kind.Bool => Bools(rows, order, start, count, leaf.Slot),
+                DatasetSchema.Kind.Time => Times(rows, order, start, count),
+                _ => Records(rows, order, start, count),
+            };
+        }
+        return new RecordBatch(Schema, columns, count);
+    }
+
+    /// <summary>Bytes held by a batch's buffers.</summary>
+    public static long Bytes(RecordBatch batch)
+    {
+        long total = 0;
+        foreach (var a in batch.Arrays) foreach (var b in a.Data.Buffers) total += b.Length;
+        return total;
+    }
+
+    private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot)
+    {
+        var offsetBytes = GC.AllocateUninitializedArray<byte>((count + 1) * 4);
+        var offsets = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsetBytes.AsSpan());
+        var total = 0;
+        var nulls = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var r = order[start + i];
+            if (rows.IsNull(r, slot)) nulls++;
+            else total += rows.Get(r, slot).Length;
+        }
+        // Uninitialized: every byte up to the last offset is written below, and nothing reads past it.
+        var data = GC.AllocateUninitializedArray<byte>(Math.Max(total, 1));
+        var validity = nulls > 0 ? new byte[(count + 7) / 8] : null;
+        var at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var r = order[start + i];
+            offsets[i] = at;
+            if (rows.IsNull(r, slot)) continue;
+            var v = rows.Get(r, slot);
+            v.CopyTo(data.AsSpan(at));
+            at += v.Length;
+            if (validity is not null) validity[i >> 3] |= (byte)(1 << (i & 7));
+        }
+        offsets[count] = at;
+        return new StringArray(count, new ArrowBuffer(offsetBytes), new ArrowBuffer(data), validity is null ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls, 0);
+    }
+
+    private static BooleanArray Bools(RowBuffer rows, int[] order, int start, int count, int slot)
+    {
+        var values = new byte[(count + 7) / 8];
+        var validity = new byte[(count + 7) / 8];
+        var nulls = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var v = rows.Bool(order[start + i], slot);
+            if (v is null) { nulls++; continue; }
+            validity[i >> 3] |= (byte)(1 << (i & 7));
+            if (v.Value) values[i >> 3] |= (byte)(1 << (i & 7));
+        }
+        return new BooleanArray(new ArrowBuffer(values), nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, count, nulls, 0);
+    }
+
+    private static TimestampArray Times(RowBuffer rows, int[] order, int start, int count)
+    {
+        var valueBytes = new byte[count * 8];
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(valueBytes.AsSpan());
+        var validity = new byte[(count + 7) / 8];
+        var nulls = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var t = rows.Time(order[start + i]);
+            if (t == RowBuffer.NoTime) { nulls++; continue; }
+            values[i] = (t - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond;
+            validity[i >> 3] |= (byte)(1 << (i & 7));
+        }
+        return new TimestampArray((TimestampType)Schema.GetFieldByName(ColumnName(TimeLeaf)).DataType,
+            new ArrowBuffer(valueBytes), nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, count, nulls, 0);
+    }
+
+    private static Int64Array Records(RowBuffer rows, int[] order, int start, int count)
+    {
+        var valueBytes = new byte[count * 8];
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(valueBytes.AsSpan());
+        for (var i = 0; i < count; i++) values[i] = rows.RecordIndex(order[start + i]);
+        return new Int64Array(new ArrowBuffer(valueBytes), ArrowBuffer.Empty, count, 0, 0);
+    }
+
+    private const long UnixEpochTicks = 621_355_968_000_000_000L;
+
+    private static readonly int TimeLeaf = System.Array.FindIndex(DatasetSchema.Leaves, l => l.Kind == DatasetSchema.Kind.Time);
+}
