@@ -48,7 +48,7 @@ function Invoke-Run([string] $Tool, [string] $Source, [string] $Out) {
         "`$events = (Invoke-IrTrailQuery `"SELECT count(*) AS n FROM read_parquet('$target')`").n"
     }
     $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$module'; `$sw = [Diagnostics.Stopwatch]::StartNew(); $work; `$s = `$sw.Elapsed.TotalSeconds; " +
-        "[pscustomobject]@{ seconds = `$s; events = `$events; peak = (Get-Process -Id `$PID).PeakWorkingSet64 } | ConvertTo-Json -Compress"
+        "`$p = Get-Process -Id `$PID; [pscustomobject]@{ seconds = `$s; events = `$events; peak = `$p.PeakWorkingSet64; cpu = `$p.TotalProcessorTime.TotalSeconds } | ConvertTo-Json -Compress"
     $json = & $pwsh -NoProfile -NonInteractive -Command $script
     if ($LASTEXITCODE -ne 0) { throw "$Tool run failed: $json" }
     $m = ($json | Select-Object -Last 1) | ConvertFrom-Json
@@ -75,6 +75,7 @@ $rows = foreach ($c in $Corpus) {
                 Seconds = [math]::Round($m.seconds, 1)
                 EventsPerSec = [math]::Round($m.events / $m.seconds)
                 JsonMBPerSec = [math]::Round($jsonBytes / 1MB / $m.seconds, 1)
+                CpuSeconds = [math]::Round($m.cpu, 1)
                 PeakMB = [math]::Round($m.peak / 1MB)
                 OutMB = [math]::Round($m.outBytes / 1MB, 1)
                 GzipMB = [math]::Round($gzBytes / 1MB, 1); JsonMB = [math]::Round($jsonBytes / 1MB, 1)
