@@ -156,7 +156,7 @@ public sealed class CloudTrailView
             // A glob (not a file list) so DuckDB reports "Scanning Files: n/total" after partition pruning.
             // The window prunes event_date folders, then row groups by their eventTime statistics.
             sb.Append("SELECT * FROM read_parquet(").Append(Literal(Path.Combine(Root, "**", "*.parquet")))
-              .Append(", hive_partitioning = true, hive_types_autocast = false, union_by_name = true)");
+              .Append(", hive_partitioning = true, hive_types_autocast = false)");
             if (where.Length > 0) sb.Append(" WHERE ").Append(where);
             return sb.ToString();
         }
