@@ -72,9 +72,11 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
         else sql = Sql;
 
         if (!OpenSession()) return;
-        var typeName = queryName.Length > 0 ? "IrTrail.QueryRow." + queryName : null;
+        var rowType = queryName.Length > 0 ? RowShaper.Type("IrTrail.QueryRow." + queryName, "IrTrail.QueryRow") : RowShaper.Type("IrTrail.QueryRow");
         IReadOnlyList<string> names = [];
-        using var e = _session!.Run(sql, queryName, cols => names = cols.Select(c => c.Name).ToArray(), CancellationToken).GetEnumerator();
+        // Rows are fetched from DuckDB on a worker thread while this one shapes and writes them.
+        using var e = new ReadAhead<object?[]>(_session!.Run(sql, queryName, cols => names = cols.Select(c => c.Name).ToArray(), CancellationToken),
+            1024, CancellationToken);
         while (true)
         {
             try
@@ -90,9 +92,7 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
                 return;
             }
             catch (OperationCanceledException) { return; }
-            var row = RowShaper.ToPSObject(names, e.Current, "IrTrail.QueryRow");
-            if (typeName is not null) row.TypeNames.Insert(0, typeName);
-            WriteObject(row);
+            WriteObject(RowShaper.ToPSObject(names, e.Current, rowType));
         }
         if (Statistics && _session.LastStatistics is { } stats) WriteObject(stats);
     }
