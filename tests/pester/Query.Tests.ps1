@@ -46,6 +46,27 @@ Describe 'Invoke-IrTrailQuery over a dataset and raw logs' {
 
     It 'stops early with Select-Object -First' {
         (Invoke-IrTrailQuery -Path $Logs -Sql 'SELECT * FROM cloudtrail' | Select-Object -First 1).Count | Should -Be 1
+        # Rows are fetched on a worker thread: stopping early must release it, so the next query runs normally.
+        (Invoke-IrTrailQuery -Path $Dataset -Sql 'SELECT * FROM range(1000000)' | Select-Object -First 3).Count | Should -Be 3
+        (Invoke-IrTrailQuery -Path $Dataset -Sql 'SELECT count(*) AS n FROM cloudtrail').n | Should -BeGreaterThan 0
+    }
+
+    It 'gives every row its own type names: changing one row''s leaves the others as they were' {
+        $rows = @(Invoke-IrTrailQuery -Path $Dataset -Sql 'SELECT eventName FROM cloudtrail LIMIT 5')
+        $rows.Count | Should -Be 5
+        $rows[0].PSObject.TypeNames.Insert(0, 'Changed.ByTheUser')
+        $rows[0].PSObject.TypeNames[0] | Should -Be 'Changed.ByTheUser'
+        @($rows[1].PSObject.TypeNames) | Should -Be @('IrTrail.QueryRow', 'System.Management.Automation.PSCustomObject', 'System.Object')
+        $named = Invoke-IrTrailQuery -Path $Dataset -Name talk-api-errors | Select-Object -First 1
+        @($named.PSObject.TypeNames) | Select-Object -Last 4 |
+            Should -Be @('IrTrail.QueryRow.talk-api-errors', 'IrTrail.QueryRow', 'System.Management.Automation.PSCustomObject', 'System.Object')
+    }
+
+    It 'reports a query that fails after rows were written, after those rows' {
+        $out = Invoke-IrTrailQuery -Path $Dataset -Sql "SELECT CASE WHEN i < 5000 THEN i ELSE error('boom at ' || i) END AS i FROM range(10000) t(i)" -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        "$($errs[0])" | Should -Match 'boom'
+        @($out).Count | Should -BeLessThan 10000
     }
 }
 
