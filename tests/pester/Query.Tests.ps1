@@ -51,15 +51,20 @@ Describe 'Invoke-IrTrailQuery over a dataset and raw logs' {
         (Invoke-IrTrailQuery -Path $Dataset -Sql 'SELECT count(*) AS n FROM cloudtrail').n | Should -BeGreaterThan 0
     }
 
-    It 'gives every row its own type names: changing one row''s leaves the others as they were' {
+    It 'writes rows of a class per query: its type names, one property per column, each row its own' {
         $rows = @(Invoke-IrTrailQuery -Path $Dataset -Sql 'SELECT eventName FROM cloudtrail LIMIT 5')
         $rows.Count | Should -Be 5
         $rows[0].PSObject.TypeNames.Insert(0, 'Changed.ByTheUser')
         $rows[0].PSObject.TypeNames[0] | Should -Be 'Changed.ByTheUser'
-        @($rows[1].PSObject.TypeNames) | Should -Be @('IrTrail.QueryRow', 'System.Management.Automation.PSCustomObject', 'System.Object')
-        $named = Invoke-IrTrailQuery -Path $Dataset -Name talk-api-errors | Select-Object -First 1
-        @($named.PSObject.TypeNames) | Select-Object -Last 4 |
-            Should -Be @('IrTrail.QueryRow.talk-api-errors', 'IrTrail.QueryRow', 'System.Management.Automation.PSCustomObject', 'System.Object')
+        @($rows[1].PSObject.TypeNames) | Should -Be @('IrTrail.QueryRow.Sql', 'IrTrail.QueryRow', 'System.Object')
+        $named = @(Invoke-IrTrailQuery -Path $Dataset -Name talk-api-errors)[0]
+        @($named.PSObject.TypeNames) | Should -Be @('IrTrail.QueryRow.talk-api-errors', 'IrTrail.QueryRow', 'System.Object')
+        # One property per column, in the query's order; a repeated name (case-insensitive) gets a suffix.
+        $dup = Invoke-IrTrailQuery -Path $Dataset -Sql 'SELECT 1 AS a, 2 AS A, [1, 2] AS list'
+        @($dup.PSObject.Properties.Name) | Should -Be @('a', 'A_2', 'list')
+        $dup.list | Should -Be @(1, 2)
+        "$dup" | Should -Be '@{a=1; A_2=2; list=System.Object[]}'
+        $dup.a = 5; $dup.a | Should -Be 5
     }
 
     It 'reports a query that fails after rows were written, after those rows' {

@@ -11,7 +11,7 @@ namespace IrTrail.Commands;
 /// raw logs (the <c>cloudtrail</c> view), and streams rows as objects.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "IrTrailQuery", DefaultParameterSetName = SqlSet)]
-[OutputType(typeof(PSObject), typeof(QueryStatistics))]
+[OutputType(typeof(QueryRow), typeof(QueryStatistics))]
 public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
 {
     private const string SqlSet = "Sql", NameSet = "Name";
@@ -72,7 +72,8 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
         else sql = Sql;
 
         if (!OpenSession()) return;
-        var rowType = queryName.Length > 0 ? RowShaper.Type("IrTrail.QueryRow." + queryName, "IrTrail.QueryRow") : RowShaper.Type("IrTrail.QueryRow");
+        var typeName = "IrTrail.QueryRow." + (queryName.Length > 0 ? queryName : "Sql");
+        Func<object?[], QueryRow>? factory = null;
         IReadOnlyList<string> names = [];
         // Rows are fetched from DuckDB on a worker thread while this one shapes and writes them.
         using var e = new ReadAhead<object?[]>(_session!.Run(sql, queryName, cols => names = cols.Select(c => c.Name).ToArray(), CancellationToken),
@@ -92,7 +93,9 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
                 return;
             }
             catch (OperationCanceledException) { return; }
-            WriteObject(RowShaper.ToPSObject(names, e.Current, rowType));
+            // The row class is made once the columns are known (before the first row).
+            factory ??= QueryRowTypes.Factory(typeName, QueryRowTypes.PropertyNames(names));
+            WriteObject(RowShaper.ToRow(factory, e.Current));
         }
         if (Statistics && _session.LastStatistics is { } stats) WriteObject(stats);
     }
