@@ -85,6 +85,8 @@ public class InvokeIrTrailQueryLibraryCommandTests : IDisposable
         var ds = Path.Combine(Path.GetTempPath(), "irtrail-cmdlet-ds-" + Guid.NewGuid().ToString("N")[..8]);
         using var ps = new TestRunspace();
         var r = ps.Run($"Convert-IrTrailToParquet -Path '{TestPaths.FixtureLogs}' -Destination '{ds}' -Force");
+        // Shared by the class's tests for the life of the test process: removed when it exits.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(ds, true); } catch { /* best effort */ } };
         return ds;
     }
 
@@ -152,10 +154,17 @@ public class InvokeIrTrailQueryLibraryCommandTests : IDisposable
         var dir = Path.Combine(Path.GetTempPath(), "irtrail-notlogs-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "readme.txt"), "hello");
-        var r = _ps.Run($"Invoke-IrTrailQuery -Path '{dir}' -Sql 'SELECT 1'");
-        var e = Assert.Single(r.Errors);
-        Assert.StartsWith("SourceNotRecognized", e.FullyQualifiedErrorId);
-        Assert.Contains("neither an IrTrail dataset nor CloudTrail logs", e.Exception.Message);
+        try
+        {
+            var r = _ps.Run($"Invoke-IrTrailQuery -Path '{dir}' -Sql 'SELECT 1'");
+            var e = Assert.Single(r.Errors);
+            Assert.StartsWith("SourceNotRecognized", e.FullyQualifiedErrorId);
+            Assert.Contains("neither an IrTrail dataset nor CloudTrail logs", e.Exception.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 
     [Fact]

@@ -7,10 +7,24 @@ namespace IrTrail.Tests.Engine;
 
 internal static class DatasetTestHelpers
 {
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> Made = MakeBag();
+
+    private static System.Collections.Concurrent.ConcurrentBag<string> MakeBag()
+    {
+        var bag = new System.Collections.Concurrent.ConcurrentBag<string>();
+        // Folders a test did not delete itself (shared fixtures, failures) go when the test process ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var d in bag) try { if (Directory.Exists(d)) Directory.Delete(d, true); } catch { /* best effort */ }
+        };
+        return bag;
+    }
+
     public static string TempDir()
     {
         var d = Path.Combine(Path.GetTempPath(), "irtrail-test-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(d);
+        Made.Add(d);
         return d;
     }
 
