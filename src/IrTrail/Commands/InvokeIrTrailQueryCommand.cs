@@ -76,7 +76,7 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
         Func<object?[], QueryRow>? factory = null;
         IReadOnlyList<string> names = [];
         // Rows are fetched from DuckDB on a worker thread while this one shapes and writes them.
-        using var e = new ReadAhead<object?[]>(_session!.Run(sql, queryName, cols => names = cols.Select(c => c.Name).ToArray(), CancellationToken),
+        using var e = new ReadAhead<object?[]>(token => _session!.Run(sql, queryName, cols => names = cols.Select(c => c.Name).ToArray(), token),
             1024, CancellationToken);
         while (true)
         {

@@ -7,7 +7,8 @@ namespace IrTrail.Common;
 /// Runs an engine enumerator on a worker thread, a bounded number of items ahead of the pipeline thread, so fetching
 /// rows from DuckDB overlaps with turning them into PSObjects. Exceptions surface from <see cref="MoveNext"/> in order
 /// (after the items produced before them); disposing stops the worker (Select-Object -First, Ctrl+C) and waits for it,
-/// so the engine's reader is released before the cmdlet goes on.
+/// so the engine's reader is released before the cmdlet goes on. The source gets the worker's own token, so stopping
+/// also interrupts a query still searching for its next row.
 /// </summary>
 internal sealed class ReadAhead<T> : IEnumerator<T>
 {
@@ -16,7 +17,7 @@ internal sealed class ReadAhead<T> : IEnumerator<T>
     private readonly Task _worker;
     private Exception? _failure;
 
-    public ReadAhead(IEnumerable<T> source, int capacity, CancellationToken cancellationToken)
+    public ReadAhead(Func<CancellationToken, IEnumerable<T>> source, int capacity, CancellationToken cancellationToken)
     {
         _queue = new BlockingCollection<T>(capacity);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -25,7 +26,7 @@ internal sealed class ReadAhead<T> : IEnumerator<T>
         {
             try
             {
-                foreach (var item in source) _queue.Add(item, token);
+                foreach (var item in source(token)) _queue.Add(item, token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
