@@ -123,6 +123,8 @@ public sealed partial class DatasetConverter
         _writeCancel?.Cancel();
         _writeQueue?.Writer.TryComplete();
         try { await Task.WhenAll(_writers).ConfigureAwait(false); } catch { /* the first failure is the one reported */ }
+        // Partitions still queued keep their spill files open (deleted on close): close them now, not at process exit.
+        while (_writeQueue is not null && _writeQueue.Reader.TryRead(out var queued)) { queued.Spill?.Dispose(); queued.Spill = null; }
         _database?.Dispose();
         _database = null;
         if (_writerFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_writerFailure);

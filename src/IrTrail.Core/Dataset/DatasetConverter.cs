@@ -343,9 +343,8 @@ public sealed partial class DatasetConverter
                 Remember(ref _lastAccount, ref _lastAccountLength, account);
                 Remember(ref _lastRegion, ref _lastRegionLength, region);
             }
-            p.Buffer.CopyRow(rows, r);
+            p.Bytes += p.Buffer.CopyRow(rows, r);
             p.Rows++;
-            p.Bytes += rows.RowBytes(r);
             p.LastSource = _source;
             outcome.Written++;
         }

@@ -55,15 +55,17 @@ internal sealed unsafe class DuckDbFileWriter : IDisposable
                 Execute($"COPY (SELECT {SelectList} FROM {view}) TO {Quote(path)} " +
                         $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {Math.Max(1, rowGroupRows)})");
             }
-            catch (DuckDBException)
+            catch (DuckDBException ex)
             {
                 // DuckDB only saw an error code from the stream: the producer's own exception is the one to report.
                 stream.ThrowIfFailed();
-                throw;
+                // Otherwise DuckDB's own failure (disk full, out of memory): a write failure naming the partition's file.
+                throw new IOException($"Writing '{path}' failed in DuckDB: {ex.Message}", ex);
             }
             finally
             {
-                Execute($"DROP VIEW IF EXISTS {view}");
+                try { Execute($"DROP VIEW IF EXISTS {view}"); }
+                catch (DuckDBException) { /* the failure above is the one to report; the view dies with the connection */ }
             }
             stream.ThrowIfFailed();
         }

@@ -121,10 +121,11 @@ public sealed class RowBuffer
         return total;
     }
 
-    /// <summary>Copies a row of another buffer to the end of this one.</summary>
-    public void CopyRow(RowBuffer from, int row)
+    /// <summary>Copies a row of another buffer to the end of this one; returns its bytes of slices.</summary>
+    public int CopyRow(RowBuffer from, int row)
     {
-        BeginRow(from.RowBytes(row));
+        var bytes = from.RowBytes(row);
+        BeginRow(bytes);
         var b = row * DatasetColumns.Count;
         for (var s = 0; s < DatasetColumns.Count; s++)
             if (from._len[b + s] >= 0) Set(s, from.Get(row, s));
@@ -132,6 +133,7 @@ public sealed class RowBuffer
         Array.Copy(from._bools, row * DatasetColumns.BoolCount, _bools, Count * DatasetColumns.BoolCount, DatasetColumns.BoolCount);
         _record[Count] = from._record[row];
         EndRow();
+        return bytes;
     }
 
     private const int HeaderBytes = 8 + 8 + DatasetColumns.BoolCount + DatasetColumns.Count * 4;
