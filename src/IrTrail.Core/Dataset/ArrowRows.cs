@@ -32,8 +32,9 @@ internal static class ArrowRows
     }
 
     /// <summary>Rows <paramref name="order"/>[start..start+count) of <paramref name="rows"/>, in that order, as one batch.
-    /// The batch owns fresh arrays: DuckDB may keep referring to them until its statement ends.</summary>
-    public static RecordBatch Build(RowBuffer rows, int[] order, int start, int count)
+    /// Text goes into blocks of <paramref name="pool"/>, which come back when DuckDB releases the batch: the batch must
+    /// be handed to DuckDB.</summary>
+    public static RecordBatch Build(RowBuffer rows, int[] order, int start, int count, NativeBufferPool pool)
     {
         var leaves = DatasetSchema.Leaves;
         var columns = new IArrowArray[leaves.Length];
@@ -42,7 +43,7 @@ internal static class ArrowRows
             var leaf = leaves[c];
             columns[c] = leaf.Kind switch
             {
-                DatasetSchema.Kind.Text => Text(rows, order, start, count, leaf.Slot),
+                DatasetSchema.Kind.Text => Text(rows, order, start, count, leaf.Slot, pool),
                 DatasetSchema.Kind.Bool => Bools(rows, order, start, count, leaf.Slot),
                 DatasetSchema.Kind.Time => Times(rows, order, start, count),
                 _ => Records(rows, order, start, count),
@@ -51,18 +52,10 @@ internal static class ArrowRows
         return new RecordBatch(Schema, columns, count);
     }
 
-    /// <summary>Bytes held by a batch's buffers.</summary>
-    public static long Bytes(RecordBatch batch)
+    private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot, NativeBufferPool pool)
     {
-        long total = 0;
-        foreach (var a in batch.Arrays) foreach (var b in a.Data.Buffers) total += b.Length;
-        return total;
-    }
-
-    private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot)
-    {
-        var offsetBytes = GC.AllocateUninitializedArray<byte>((count + 1) * 4);
-        var offsets = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsetBytes.AsSpan());
+        var offsetBlock = pool.Rent((count + 1) * 4);
+        var offsets = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsetBlock.GetSpan());
         var total = 0;
         var nulls = 0;
         for (var i = 0; i < count; i++)
@@ -71,8 +64,9 @@ internal static class ArrowRows
             if (rows.IsNull(r, slot)) nulls++;
             else total += rows.Get(r, slot).Length;
         }
-        // Uninitialized: every byte up to the last offset is written below, and nothing reads past it.
-        var data = GC.AllocateUninitializedArray<byte>(Math.Max(total, 1));
+        // Not cleared: every byte up to the last offset is written below, and nothing reads past it.
+        var dataBlock = pool.Rent(Math.Max(total, 1));
+        var data = dataBlock.GetSpan();
         var validity = nulls > 0 ? new byte[(count + 7) / 8] : null;
         var at = 0;
         for (var i = 0; i < count; i++)
@@ -81,12 +75,12 @@ internal static class ArrowRows
             offsets[i] = at;
             if (rows.IsNull(r, slot)) continue;
             var v = rows.Get(r, slot);
-            v.CopyTo(data.AsSpan(at));
+            v.CopyTo(data[at..]);
             at += v.Length;
             if (validity is not null) validity[i >> 3] |= (byte)(1 << (i & 7));
         }
         offsets[count] = at;
-        return new StringArray(count, new ArrowBuffer(offsetBytes), new ArrowBuffer(data), validity is null ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls, 0);
+        return new StringArray(count, new ArrowBuffer(offsetBlock.Memory), new ArrowBuffer(dataBlock.Memory), validity is null ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls, 0);
     }
 
     private static BooleanArray Bools(RowBuffer rows, int[] order, int start, int count, int slot)

@@ -4,10 +4,11 @@ using Apache.Arrow;
 namespace IrTrail.Core.Dataset;
 
 /// <summary>
-/// The writing half of the converter: partitions go to DuckDB's Parquet writer as soon as the input has moved past
-/// them, on writer tasks running beside the readers. Delivery files are laid out by account, region and day, so in path
-/// order a partition's rows arrive together: writing it then, instead of after all input, overlaps reading with writing
-/// and keeps it out of the spill file. A partition that gets more rows after it was written (late events) gets another
+/// The writing half of the converter: partitions go to DuckDB's Parquet writer on writer tasks running beside the
+/// readers. Delivery files are laid out by account, region and day, so in path order a partition's rows arrive together.
+/// A partition that fills a chunk is streamed: its writer starts its file right away and takes each chunk as the
+/// consumer fills it, so a large partition never waits in memory or in the spill file. Any other partition is written
+/// once the input has moved past it. A partition that gets more rows after it was written (late events) gets another
 /// file. Each file is written under a temporary name and only renamed by the commit at the end.
 /// </summary>
 public sealed partial class DatasetConverter
@@ -15,20 +16,46 @@ public sealed partial class DatasetConverter
     /// <summary>A partition untouched for this many consecutive sources is written out.</summary>
     private const int CloseAfterSources = 16;
 
-    /// <summary>Rows per Arrow batch handed to DuckDB.</summary>
-    private const int ArrowBatchRows = 8192;
+    /// <summary>Rows per Arrow batch handed to DuckDB (about 2 MB: what is in flight stays small).</summary>
+    private const int ArrowBatchRows = 2048;
 
-    /// <summary>Upper bound on a row group's uncompressed size, which DuckDB holds in memory while writing it.</summary>
-    private const long RowGroupMemoryBytes = 16L * 1024 * 1024;
+    /// <summary>A background collection every this many bytes of rows written: rows pass through several large
+    /// buffers on their way (batches, partition buffers, chunks), and without it the heap grows by 150+ MB of garbage
+    /// before the GC decides to collect.</summary>
+    private const long CollectEveryBytes = 16L * 1024 * 1024;
+    private long _sinceCollect;
+
+    /// <summary>Rows are sorted by eventTime and handed to the writers in chunks of up to this many bytes (or
+    /// RowGroupRows rows); a row group may span several chunks.</summary>
+    private long ChunkBytes => Math.Min(_options.RowGroupBytes, 8L * 1024 * 1024);
+
+    private bool IsFullChunk(RowBuffer rows) => rows.Count >= _options.RowGroupRows || rows.ApproxBytes >= ChunkBytes;
 
     /// <summary>DuckDB's own limit. Its Parquet writer needs several times a row group's raw size per writer; a lower limit
     /// fails the COPY rather than slowing it, so this is a ceiling, not a target.</summary>
     private const long DuckDbMemoryLimit = 512L * 1024 * 1024;
 
-    /// <summary>Arrow batches are garbage once DuckDB has them (large-object heap): collect every this many bytes built,
-    /// or the process grows by hundreds of MB before the GC decides to.</summary>
-    private const long CollectEveryBytes = 16L * 1024 * 1024;
-    private long _builtSinceCollect;
+    /// <summary>The Arrow batches' text, in native blocks reused as DuckDB releases them.</summary>
+    private NativeBufferPool? _arrowMemory;
+    private IDisposable? _allocatorTuning;
+
+    /// <summary>Partitions being streamed (at most writers - 1, so one writer always drains the queue: a streaming writer
+    /// waits on the consumer, and the consumer may wait on the queue).</summary>
+    private int _streams;
+
+    /// <summary>Chunk buffers handed to streaming writers come back here.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<RowBuffer> _chunkPool = [];
+
+    /// <summary>Partitions that left memory during this run, by key: their eventIDs stay in memory while any of their
+    /// files is still being written; after that they are read back from the files if the partition gets rows again.</summary>
+    private readonly Dictionary<string, Retired> _retired = new(StringComparer.Ordinal);
+
+    private sealed class Retired
+    {
+        public EventIdSet? Seen;
+        public int InFlight;
+        public List<string> Files { get; } = [];
+    }
 
     private Channel<Partition>? _writeQueue;
     private Task[] _writers = [];
@@ -44,6 +71,8 @@ public sealed partial class DatasetConverter
         // One DuckDB thread per connection: the files are small and many, so partitions in parallel beat threads within
         // one COPY (which cost twice the CPU per row on small files).
         _database = new DuckDbFileWriter(1, DuckDbMemoryLimit, Path.Combine(root, DatasetManifest.FolderName));
+        _arrowMemory = new NativeBufferPool();
+        _allocatorTuning = DuckDbAllocator.ReturnFreedMemorySooner();
         var token = _writeCancel.Token;
         _writers = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
         {
@@ -75,7 +104,82 @@ public sealed partial class DatasetConverter
         {
             _partitions.Remove(key);
             if (ReferenceEquals(_lastPartition, p)) _lastPartition = null;
+            await CloseAsync(p, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A partition leaves memory: its rows go to a writer, its eventIDs are kept until they are on disk.</summary>
+    private async Task CloseAsync(Partition p, CancellationToken ct)
+    {
+        var streamed = p.Stream is not null;
+        lock (_retired)
+        {
+            if (!_retired.TryGetValue(p.Folder, out var r)) _retired[p.Folder] = r = new Retired();
+            r.Seen = p.Seen;
+            if (!streamed) r.InFlight++; // a streamed partition was counted when its stream opened
+        }
+        if (!streamed)
+        {
             await EnqueueAsync(p, ct).ConfigureAwait(false);
+            return;
+        }
+        if (p.Buffer.Count > 0) await SendAsync(p.Stream!.Writer.WriteAsync(p.Buffer, _writeCancel!.Token), ct).ConfigureAwait(false);
+        p.Stream!.Writer.TryComplete();
+        _streams--;
+    }
+
+    private bool CanStream(Partition p) => p.Spill is null && _streams < _writers.Length - 1;
+
+    /// <summary>A streamable partition's buffer is a full chunk: it goes to the writer of the partition's file (opened
+    /// now if need be) instead of waiting in memory or in the spill file for the partition to close.</summary>
+    private async Task HandOffAsync(Partition p, CancellationToken ct)
+    {
+        if (p.Stream is null)
+        {
+            p.Stream = Channel.CreateBounded<RowBuffer>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+            _streams++;
+            lock (_retired)
+            {
+                if (!_retired.TryGetValue(p.Folder, out var r)) _retired[p.Folder] = r = new Retired();
+                r.InFlight++;
+            }
+            await EnqueueAsync(p, ct).ConfigureAwait(false);
+        }
+        var chunk = p.Buffer;
+        p.Buffer = _chunkPool.TryTake(out var b) ? b : new RowBuffer(bigChunks: true);
+        await SendAsync(p.Stream.Writer.WriteAsync(chunk, _writeCancel!.Token), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The eventIDs a partition already has when it is (re)opened: those of this run still being written, else
+    /// those in its files, from earlier runs and from this one.</summary>
+    private EventIdSet SeenSoFar(string key)
+    {
+        List<string>? written = null;
+        lock (_retired)
+        {
+            if (_retired.TryGetValue(key, out var r))
+            {
+                if (r.Seen is not null) return r.Seen;
+                written = [.. r.Files];
+            }
+        }
+        var seen = new EventIdSet();
+        var folder = Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+        var files = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.parquet").ToList() : [];
+        if (written is not null) files.AddRange(written);
+        // Rare (an existing dataset, or late events) and on the consumer, which waits for it either way.
+        foreach (var f in files) seen.AddFileAsync(f, CancellationToken.None).GetAwaiter().GetResult();
+        return seen;
+    }
+
+    /// <summary>A writer finished a job for the partition <paramref name="key"/>.</summary>
+    private void Written(string key, List<string> files)
+    {
+        lock (_retired)
+        {
+            var r = _retired[key];
+            r.Files.AddRange(files);
+            if (--r.InFlight == 0) r.Seen = null; // on disk now; read back only if the partition gets rows again
         }
     }
 
@@ -84,9 +188,15 @@ public sealed partial class DatasetConverter
         // A partition partly spilled is read back from its file alone (in input order): spill the rest too, here on the
         // consumer (the spill scratch buffer is the consumer's).
         if (p.Spill is not null && p.Buffer.Count > 0) SpillRows(_root, p);
+        await SendAsync(_writeQueue!.Writer.WriteAsync(p, _writeCancel!.Token), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for a hand-off to a writer; when the writers stopped on a failure, that failure is the one thrown.</summary>
+    private async Task SendAsync(ValueTask write, CancellationToken ct)
+    {
         try
         {
-            await _writeQueue!.Writer.WriteAsync(p, _writeCancel!.Token).ConfigureAwait(false);
+            await write.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_writerFailure is not null && !ct.IsCancellationRequested)
         {
@@ -98,7 +208,7 @@ public sealed partial class DatasetConverter
     private async Task FinishWritersAsync(CancellationToken ct)
     {
         foreach (var p in _partitions.Values.OrderBy(p => p.Folder, StringComparer.Ordinal).ToList())
-            await EnqueueAsync(p, ct).ConfigureAwait(false);
+            await CloseAsync(p, ct).ConfigureAwait(false);
         _partitions.Clear();
         _lastPartition = null;
         _writeQueue!.Writer.TryComplete();
@@ -112,8 +222,7 @@ public sealed partial class DatasetConverter
         }
         finally
         {
-            _database?.Dispose();
-            _database = null;
+            CloseDatabase();
         }
     }
 
@@ -125,19 +234,32 @@ public sealed partial class DatasetConverter
         try { await Task.WhenAll(_writers).ConfigureAwait(false); } catch { /* the first failure is the one reported */ }
         // Partitions still queued keep their spill files open (deleted on close): close them now, not at process exit.
         while (_writeQueue is not null && _writeQueue.Reader.TryRead(out var queued)) { queued.Spill?.Dispose(); queued.Spill = null; }
+        CloseDatabase();
+        if (_writerFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_writerFailure);
+    }
+
+    /// <summary>The connections first: DuckDB may refer to Arrow memory until then.</summary>
+    private void CloseDatabase()
+    {
         _database?.Dispose();
         _database = null;
-        if (_writerFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_writerFailure);
+        _arrowMemory?.Dispose();
+        _arrowMemory = null;
+        _allocatorTuning?.Dispose();
+        _allocatorTuning = null;
+        DuckDbAllocator.Purge();
     }
 
     /// <summary>A partition's rows as one file (or several, past FileRows), each chunk sorted by eventTime.</summary>
     private void WritePartitionFiles(string root, Partition p, DuckDbFileWriter writer, CancellationToken ct)
     {
+        var written = new List<string>();
         try
         {
             var avgRowBytes = Math.Max(1, p.Bytes / Math.Max(1, p.Rows));
-            var rowGroupRows = (int)Math.Max(1, Math.Min(Math.Min(_options.RowGroupRows, p.Rows), RowGroupMemoryBytes / avgRowBytes));
-            using var chunks = Chunks(p).GetEnumerator();
+            // A streamed partition's row count is not known yet (it is still being read).
+            var rowGroupRows = (int)Math.Max(1, Math.Min(Math.Min(_options.RowGroupRows, p.Stream is null ? p.Rows : long.MaxValue), _options.RowGroupBytes / avgRowBytes));
+            using var chunks = Chunks(p, ct).GetEnumerator();
             var more = chunks.MoveNext();
             while (more)
             {
@@ -155,16 +277,14 @@ public sealed partial class DatasetConverter
                         var order = RowOrder.ByTime(chunk);
                         for (var s = 0; s < order.Length; s += ArrowBatchRows)
                         {
-                            var batch = ArrowRows.Build(chunk, order, s, Math.Min(ArrowBatchRows, order.Length - s));
-                            var built = Interlocked.Add(ref _builtSinceCollect, ArrowRows.Bytes(batch));
-                            yield return batch;
-                            if (built > CollectEveryBytes)
-                            {
-                                Interlocked.Exchange(ref _builtSinceCollect, 0);
-                                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-                            }
+                            yield return ArrowRows.Build(chunk, order, s, Math.Min(ArrowBatchRows, order.Length - s), _arrowMemory!);
                         }
                         fileRows += chunk.Count;
+                        if (Interlocked.Add(ref _sinceCollect, chunk.ApproxBytes) > CollectEveryBytes)
+                        {
+                            Interlocked.Exchange(ref _sinceCollect, 0);
+                            GC.Collect(2, GCCollectionMode.Forced, blocking: false, compacting: false);
+                        }
                         more = chunks.MoveNext();
                         if (fileRows >= _options.FileRows) yield break;
                     }
@@ -172,7 +292,9 @@ public sealed partial class DatasetConverter
                 writer.Write(temp, FileBatches(), rowGroupRows, ct);
                 // Durable before the commit renames it into the dataset.
                 using (var f = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) f.Flush(flushToDisk: true);
+                written.Add(temp);
             }
+            Written(p.Folder, written);
         }
         finally
         {
@@ -180,53 +302,82 @@ public sealed partial class DatasetConverter
         }
     }
 
-    /// <summary>A partition's rows in input order, in buffers of up to RowGroupRows rows / RowGroupBytes bytes (each is
-    /// sorted by eventTime on its own), from memory or from its spill file. A yielded buffer is reused after the next
-    /// MoveNext.</summary>
-    private IEnumerable<RowBuffer> Chunks(Partition p)
+    /// <summary>A partition's rows in input order, in chunks (each is
+    /// sorted by eventTime on its own): as the consumer streams them, or from memory, or from its spill file. A yielded
+    /// buffer is reused after the next MoveNext.</summary>
+    private IEnumerable<RowBuffer> Chunks(Partition p, CancellationToken ct)
     {
-        if (p.Spill is null && p.Buffer.Count <= _options.RowGroupRows && p.Buffer.ApproxBytes <= _options.RowGroupBytes)
-        {
-            if (p.Buffer.Count > 0) yield return p.Buffer;
-            p.Buffer.Clear();
-            yield break;
-        }
-        var part = new RowBuffer(bigChunks: true);
-        if (p.Spill is null)
-        {
-            for (var r = 0; r < p.Buffer.Count; r++)
-            {
-                part.CopyRow(p.Buffer, r);
-                if (part.Count >= _options.RowGroupRows || part.ApproxBytes >= _options.RowGroupBytes)
-                {
-                    yield return part;
-                    part.Clear();
-                }
-            }
-            if (part.Count > 0) yield return part;
-            part.Clear();
-            p.Buffer.Clear();
-            yield break;
-        }
-        // The consumer spilled the rest of a spilled partition before queueing it: all its rows are in the file.
-        p.Spill.Position = 0;
-        using var input = new BufferedStream(p.Spill, 1 << 20);
-        var record = new byte[64 * 1024];
-        var header = new byte[4];
+        if (p.Stream is not null) return Streamed(p.Stream, ct);
+        if (p.Spill is null && !IsFullChunk(p.Buffer))
+            return Whole(p.Buffer);
+        return Split(p);
+    }
+
+    private IEnumerable<RowBuffer> Streamed(Channel<RowBuffer> stream, CancellationToken ct)
+    {
+        // Chunks arrive as the consumer fills them; this runs on DuckDB's pull, so it waits synchronously.
         while (true)
         {
-            if (input.Read(header, 0, 4) < 4) break;
+            RowBuffer? chunk;
+            while (!stream.Reader.TryRead(out chunk))
+                if (!stream.Reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult()) yield break;
+            yield return chunk;
+            chunk.Clear();
+            if (chunk.Reusable) _chunkPool.Add(chunk);
+        }
+    }
+
+    private static IEnumerable<RowBuffer> Whole(RowBuffer rows)
+    {
+        if (rows.Count > 0) yield return rows;
+        rows.Clear();
+    }
+
+    private IEnumerable<RowBuffer> Split(Partition p)
+    {
+        var part = _chunkPool.TryTake(out var pooled) ? pooled : new RowBuffer(bigChunks: true);
+        try
+        {
+            foreach (var full in p.Spill is null ? CopyRows(p.Buffer, part) : ReadSpill(p.Spill, part))
+            {
+                yield return full;
+                part.Clear();
+            }
+            if (part.Count > 0) yield return part;
+        }
+        finally
+        {
+            p.Buffer.Clear();
+            part.Clear();
+            _chunkPool.Add(part);
+        }
+    }
+
+    /// <summary>Fills <paramref name="part"/> from <paramref name="rows"/>, yielding it whenever it is a full chunk.</summary>
+    private IEnumerable<RowBuffer> CopyRows(RowBuffer rows, RowBuffer part)
+    {
+        for (var r = 0; r < rows.Count; r++)
+        {
+            part.CopyRow(rows, r);
+            if (IsFullChunk(part)) yield return part;
+        }
+    }
+
+    /// <summary>Fills <paramref name="part"/> from a spill file, yielding it whenever it is a full chunk. The consumer
+    /// spilled the rest of a spilled partition before queueing it: all its rows are in the file.</summary>
+    private IEnumerable<RowBuffer> ReadSpill(FileStream spill, RowBuffer part)
+    {
+        spill.Position = 0;
+        using var input = new BufferedStream(spill, 1 << 20);
+        var record = new byte[64 * 1024];
+        var header = new byte[4];
+        while (input.Read(header, 0, 4) == 4)
+        {
             var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
             if (record.Length < size) record = new byte[Math.Max(size, record.Length * 2)];
             input.ReadExactly(record, 0, size);
             part.AppendSerialized(record.AsSpan(0, size));
-            if (part.Count >= _options.RowGroupRows || part.ApproxBytes >= _options.RowGroupBytes)
-            {
-                yield return part;
-                part.Clear();
-            }
+            if (IsFullChunk(part)) yield return part;
         }
-        if (part.Count > 0) yield return part;
-        part.Clear();
     }
 }

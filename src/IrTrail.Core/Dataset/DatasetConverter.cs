@@ -1,20 +1,19 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using IrTrail.Core.Reading;
 using IrTrail.Core.Sources;
-using Parquet;
 
 namespace IrTrail.Core.Dataset;
 
 /// <summary>
 /// CloudTrail sources → the partitioned Parquet dataset. Sources are read and mapped in parallel
 /// (<see cref="ConversionOptions.ThrottleLimit"/> workers), but consumed strictly in input order, so deduplication keeps
-/// the first copy in input order and the same inputs always give the same rows. Rows are buffered per partition in
-/// compact UTF-8 form (spilled to temporary files when over the memory budget); a partition the input has moved past is
-/// written right away, beside the reading (see DatasetConverter.Writing.cs), as eventTime-sorted zstd row groups in a
+/// the first copy in input order and the same inputs always give the same rows; each partition keeps its own eventIDs
+/// (<see cref="EventIdSet"/>). Rows are buffered per partition in compact UTF-8 form (spilled to temporary files when
+/// over the memory budget); a large partition is streamed to its writer chunk by chunk, and any other is written once
+/// the input has moved past it, beside the reading (see DatasetConverter.Writing.cs), as eventTime-sorted zstd row groups in a
 /// temporary file, which the commit at the end renames (see <see cref="DatasetManifest"/>): an interrupted run leaves
 /// nothing visible and the next run starts clean.
 /// </summary>
@@ -42,10 +41,14 @@ public sealed partial class DatasetConverter
             new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
     }
 
-    private sealed class Partition(string folder)
+    private sealed class Partition(string folder, EventIdSet? seen)
     {
         public string Folder { get; } = folder;
-        public RowBuffer Buffer { get; } = new();
+        public RowBuffer Buffer = new();
+        /// <summary>The partition's eventIDs so far (null with -KeepDuplicates).</summary>
+        public EventIdSet? Seen { get; } = seen;
+        /// <summary>Set once the partition is streamed: full chunks go to a writer already writing its file.</summary>
+        public Channel<RowBuffer>? Stream;
         /// <summary>Rows written out of memory while reading (spill format of <see cref="RowBuffer.Serialize"/>).</summary>
         public FileStream? Spill;
         /// <summary>All rows and their bytes (in memory and spilled), for row-group sizing.</summary>
@@ -57,8 +60,6 @@ public sealed partial class DatasetConverter
     private readonly ConcurrentBag<RowBuffer> _pool = [];
     private readonly Dictionary<string, Partition> _partitions = new(StringComparer.Ordinal);
     private readonly List<string[]> _renames = [];
-    private readonly HashSet<Guid> _seenGuids = [];
-    private readonly HashSet<string> _seenOther = new(StringComparer.Ordinal);
     private ConversionOptions _options = null!;
     private string _runId = "";
     private int _fileSeq;
@@ -101,13 +102,6 @@ public sealed partial class DatasetConverter
         Progress.BytesTotal = slots.Sum(s => s.Outcome.Size ?? 0);
         var known = manifest.Entries.GroupBy(e => e.Uri, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
-        if (!options.KeepDuplicates && manifest.Entries.Count > 0)
-        {
-            Progress.Phase = "Reading eventIDs already in the dataset";
-            try { await SeedExistingAsync(root, cancellationToken).ConfigureAwait(false); }
-            catch { manifest.Close(); throw; }
-        }
-
         Progress.Phase = "Converting";
         var result = new ConversionResult { Path = root, Inputs = sources.Count };
         var committed = false;
@@ -137,7 +131,11 @@ public sealed partial class DatasetConverter
                 _source = i;
                 await foreach (var batch in slot.Channel.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
                 {
-                    Consume(batch.Rows, slot.Outcome);
+                    for (var r = 0; r < batch.Rows.Count;)
+                    {
+                        r = Consume(batch.Rows, r, slot.Outcome, out var full);
+                        if (full is not null) await HandOffAsync(full, linked.Token).ConfigureAwait(false);
+                    }
                     batch.Rows.Clear();
                     _pool.Add(batch.Rows);
                     await FlushOverBudgetAsync(root, linked.Token).ConfigureAwait(false);
@@ -312,18 +310,17 @@ public sealed partial class DatasetConverter
 
     private RowBuffer Rent() => _pool.TryTake(out var b) ? b : new RowBuffer(bigChunks: true);
 
-    /// <summary>Dedupe, partition and buffer one batch (on the single consumer, in input order).</summary>
-    private void Consume(RowBuffer rows, SourceOutcome outcome)
+    /// <summary>
+    /// Partitions, dedupes and buffers a batch's rows from row <paramref name="from"/> on (on the single consumer, in input
+    /// order). Stops early when a streamable partition's buffer holds a full chunk (<paramref name="full"/>), for the
+    /// caller to hand off; returns the row to go on from.
+    /// </summary>
+    private int Consume(RowBuffer rows, int from, SourceOutcome outcome, out Partition? full)
     {
-        for (var r = 0; r < rows.Count; r++)
+        full = null;
+        for (var r = from; r < rows.Count; r++)
         {
-            if (!_options.KeepDuplicates && !IsFirst(rows.Get(r, DatasetColumns.EventID), rows.IsNull(r, DatasetColumns.EventID)))
-            {
-                outcome.Duplicates++;
-                continue;
-            }
             var time = rows.Time(r);
-            if (time == RowBuffer.NoTime) outcome.UnknownTime++;
             var account = rows.Get(r, DatasetColumns.RecipientAccountId);
             if (account.IsEmpty) account = rows.Get(r, DatasetColumns.UiAccountId);
             var region = rows.Get(r, DatasetColumns.AwsRegion);
@@ -337,17 +334,30 @@ public sealed partial class DatasetConverter
                 var key = string.Concat(DatasetSchema.AccountKey, "=", DatasetSchema.PartitionValue(account), "/",
                     DatasetSchema.RegionKey, "=", DatasetSchema.PartitionValue(region), "/",
                     DatasetSchema.DateKey, "=", time == RowBuffer.NoTime ? DatasetSchema.Unknown : new DateTime(time).ToString("yyyy-MM-dd"));
-                if (!_partitions.TryGetValue(key, out p)) _partitions[key] = p = new Partition(key);
+                if (!_partitions.TryGetValue(key, out p)) _partitions[key] = p = new Partition(key, _options.KeepDuplicates ? null : SeenSoFar(key));
                 _lastPartition = p;
                 _lastDay = day;
                 Remember(ref _lastAccount, ref _lastAccountLength, account);
                 Remember(ref _lastRegion, ref _lastRegionLength, region);
             }
+            // A second copy of an event has the same account, region and time: it is in the same partition as the first.
+            if (p.Seen is not null && !rows.IsNull(r, DatasetColumns.EventID) && !p.Seen.Add(rows.Get(r, DatasetColumns.EventID)))
+            {
+                outcome.Duplicates++;
+                continue;
+            }
+            if (time == RowBuffer.NoTime) outcome.UnknownTime++;
             p.Bytes += p.Buffer.CopyRow(rows, r);
             p.Rows++;
             p.LastSource = _source;
             outcome.Written++;
+            if (IsFullChunk(p.Buffer) && (p.Stream is not null || CanStream(p)))
+            {
+                full = p;
+                return r + 1;
+            }
         }
+        return rows.Count;
     }
 
     /// <summary>Index of the source being consumed.</summary>
@@ -364,39 +374,6 @@ public sealed partial class DatasetConverter
         length = value.Length;
     }
 
-    private bool IsFirst(ReadOnlySpan<byte> eventId, bool isNull)
-    {
-        if (isNull) return true; // records without an eventID are all kept
-        // CloudTrail eventIDs are lower-case UUIDs: 16 bytes each instead of a string.
-        if (eventId.Length == 36 && eventId.IndexOfAnyInRange((byte)'A', (byte)'Z') < 0 &&
-            Utf8Parser.TryParse(eventId, out Guid g, out var used, 'D') && used == 36)
-            return _seenGuids.Add(g);
-        return _seenOther.Add(Encoding.UTF8.GetString(eventId));
-    }
-
-    private void Seen(string eventId)
-    {
-        var b = Encoding.UTF8.GetBytes(eventId);
-        IsFirst(b, false);
-    }
-
-    private async Task SeedExistingAsync(string root, CancellationToken ct)
-    {
-        foreach (var file in Directory.EnumerateFiles(root, "*.parquet", SearchOption.AllDirectories))
-        {
-            await using var reader = await ParquetReader.CreateAsync(file, null, ct).ConfigureAwait(false);
-            var field = reader.Schema.GetDataFields().FirstOrDefault(f => f.Path.ToString() == "eventID");
-            if (field is null) continue;
-            for (var g = 0; g < reader.RowGroupCount; g++)
-            {
-                using var rg = reader.OpenRowGroupReader(g);
-                var ids = new string?[rg.RowCount];
-                await rg.ReadAsync(field, ids.AsMemory(), null, ct).ConfigureAwait(false);
-                foreach (var id in ids) if (id is not null) Seen(id);
-            }
-        }
-    }
-
     private Task FlushOverBudgetAsync(string root, CancellationToken ct)
     {
         var total = _partitions.Values.Sum(p => p.Buffer.ApproxBytes);
@@ -404,7 +381,7 @@ public sealed partial class DatasetConverter
         // Over budget: spill the biggest partitions to disk until half the budget is free. Row groups are only written
         // once a partition is complete, so they are as large as the partition (up to RowGroupRows/RowGroupBytes) however
         // many partitions the input spreads over: small row groups compress poorly.
-        foreach (var p in _partitions.Values.OrderByDescending(p => p.Buffer.ApproxBytes).ToList())
+        foreach (var p in _partitions.Values.Where(p => p.Stream is null).OrderByDescending(p => p.Buffer.ApproxBytes).ToList())
         {
             if (total <= _options.MemoryBudgetBytes / 2) break;
             total -= p.Buffer.ApproxBytes;

@@ -116,6 +116,8 @@ internal sealed unsafe class DuckDbFileWriter : IDisposable
     {
         private IEnumerator<RecordBatch>? _e;
         private Exception? _failure;
+        private int _pulled;
+        private const int PurgeEveryBatches = 8;
 
         public Schema Schema => ArrowRows.Schema;
 
@@ -124,6 +126,8 @@ internal sealed unsafe class DuckDbFileWriter : IDisposable
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // About once a row group: DuckDB has written the previous one and freed its buffers.
+                if (++_pulled % PurgeEveryBatches == 0) DuckDbAllocator.Purge();
                 _e ??= batches.GetEnumerator();
                 return new ValueTask<RecordBatch?>(_e.MoveNext() ? _e.Current : null);
             }

@@ -18,6 +18,9 @@ public sealed class RowBuffer
     /// <param name="bigChunks">Start with 1 MB (recycled) chunks: for buffers that are filled and cleared over and over
     /// (batches, row groups). Per-partition buffers start small so that hundreds of small partitions stay cheap.</param>
     public RowBuffer(bool bigChunks = false) => _bigChunks = bigChunks;
+
+    /// <summary>Made for reuse (1 MB chunks, index arrays kept by <see cref="Clear"/>): worth pooling.</summary>
+    public bool Reusable => _bigChunks;
     private readonly List<byte[]> _chunks = [];
     private int _chunkUsed = ChunkSize; // forces a first chunk
     private int[] _rowChunk = new int[256];
@@ -182,7 +185,9 @@ public sealed class RowBuffer
         _chunks.Clear();
         _arenaBytes = 0;
         _chunkUsed = ChunkSize;
-        if (_rowChunk.Length > 4096)
+        // Buffers filled and cleared over and over keep their index arrays (regrowing them each time was hundreds of MB
+        // of large-object garbage per conversion); a partition's own buffer gives them back.
+        if (!_bigChunks && _rowChunk.Length > 4096)
         {
             _rowChunk = new int[256]; _off = new int[256 * DatasetColumns.Count]; _len = new int[256 * DatasetColumns.Count];
             _time = new long[256]; _bools = new sbyte[256 * DatasetColumns.BoolCount]; _record = new long[256];
