@@ -22,12 +22,12 @@ public sealed partial class DatasetConverter
     /// <summary>A background collection every this many bytes of rows written: rows pass through several large
     /// buffers on their way (batches, partition buffers, chunks), and without it the heap grows by 150+ MB of garbage
     /// before the GC decides to collect.</summary>
-    private const long CollectEveryBytes = 16L * 1024 * 1024;
+    private const long CollectEveryBytes = 64L * 1024 * 1024;
     private long _sinceCollect;
 
     /// <summary>Rows are sorted by eventTime and handed to the writers in chunks of up to this many bytes (or
     /// RowGroupRows rows); a row group may span several chunks.</summary>
-    private long ChunkBytes => Math.Min(_options.RowGroupBytes, 8L * 1024 * 1024);
+    private long ChunkBytes => Math.Min(_options.RowGroupBytes, 4L * 1024 * 1024);
 
     private bool IsFullChunk(RowBuffer rows) => rows.Count >= _options.RowGroupRows || rows.ApproxBytes >= ChunkBytes;
 
@@ -46,13 +46,12 @@ public sealed partial class DatasetConverter
     /// <summary>Chunk buffers handed to streaming writers come back here.</summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<RowBuffer> _chunkPool = [];
 
-    /// <summary>Partitions that left memory during this run, by key: their eventIDs stay in memory while any of their
-    /// files is still being written; after that they are read back from the files if the partition gets rows again.</summary>
+    /// <summary>Partitions written (or being written) during this run, by key: their files, and how many writes are
+    /// still going on, for reading their eventIDs back if the partition gets rows again.</summary>
     private readonly Dictionary<string, Retired> _retired = new(StringComparer.Ordinal);
 
     private sealed class Retired
     {
-        public EventIdSet? Seen;
         public int InFlight;
         public List<string> Files { get; } = [];
     }
@@ -108,18 +107,13 @@ public sealed partial class DatasetConverter
         }
     }
 
-    /// <summary>A partition leaves memory: its rows go to a writer, its eventIDs are kept until they are on disk.</summary>
+    /// <summary>A partition leaves memory: its rows go to a writer, its eventIDs are dropped (they are read back from
+    /// its files if it gets rows again).</summary>
     private async Task CloseAsync(Partition p, CancellationToken ct)
     {
-        var streamed = p.Stream is not null;
-        lock (_retired)
+        if (p.Stream is null)
         {
-            if (!_retired.TryGetValue(p.Folder, out var r)) _retired[p.Folder] = r = new Retired();
-            r.Seen = p.Seen;
-            if (!streamed) r.InFlight++; // a streamed partition was counted when its stream opened
-        }
-        if (!streamed)
-        {
+            Writing(p.Folder); // a streamed partition was counted when its stream opened
             await EnqueueAsync(p, ct).ConfigureAwait(false);
             return;
         }
@@ -138,11 +132,7 @@ public sealed partial class DatasetConverter
         {
             p.Stream = Channel.CreateBounded<RowBuffer>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
             _streams++;
-            lock (_retired)
-            {
-                if (!_retired.TryGetValue(p.Folder, out var r)) _retired[p.Folder] = r = new Retired();
-                r.InFlight++;
-            }
+            Writing(p.Folder);
             await EnqueueAsync(p, ct).ConfigureAwait(false);
         }
         var chunk = p.Buffer;
@@ -150,8 +140,9 @@ public sealed partial class DatasetConverter
         await SendAsync(p.Stream.Writer.WriteAsync(chunk, _writeCancel!.Token), ct).ConfigureAwait(false);
     }
 
-    /// <summary>The eventIDs a partition already has when it is (re)opened: those of this run still being written, else
-    /// those in its files, from earlier runs and from this one.</summary>
+    /// <summary>The eventIDs a partition already has when it is (re)opened: those in its files, from earlier runs and
+    /// from this one. When this run is still writing one of them (events arriving just after their partition was
+    /// closed), that write is waited for first.</summary>
     private EventIdSet SeenSoFar(string key)
     {
         List<string>? written = null;
@@ -159,7 +150,11 @@ public sealed partial class DatasetConverter
         {
             if (_retired.TryGetValue(key, out var r))
             {
-                if (r.Seen is not null) return r.Seen;
+                // The writers finish on their own (only a streamed partition's writer waits on this thread, and this
+                // one is closed); a failed writer stops the wait too.
+                while (r.InFlight > 0 && _writerFailure is null && !_writeCancel!.IsCancellationRequested)
+                    Monitor.Wait(_retired, 100);
+                if (r.InFlight > 0) throw new OperationCanceledException();
                 written = [.. r.Files];
             }
         }
@@ -172,6 +167,16 @@ public sealed partial class DatasetConverter
         return seen;
     }
 
+    /// <summary>A job for the partition <paramref name="key"/> is about to be queued.</summary>
+    private void Writing(string key)
+    {
+        lock (_retired)
+        {
+            if (!_retired.TryGetValue(key, out var r)) _retired[key] = r = new Retired();
+            r.InFlight++;
+        }
+    }
+
     /// <summary>A writer finished a job for the partition <paramref name="key"/>.</summary>
     private void Written(string key, List<string> files)
     {
@@ -179,7 +184,7 @@ public sealed partial class DatasetConverter
         {
             var r = _retired[key];
             r.Files.AddRange(files);
-            if (--r.InFlight == 0) r.Seen = null; // on disk now; read back only if the partition gets rows again
+            if (--r.InFlight == 0) Monitor.PulseAll(_retired);
         }
     }
 

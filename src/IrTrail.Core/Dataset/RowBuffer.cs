@@ -12,7 +12,7 @@ public sealed class RowBuffer
     // 1 MB chunks live on the large object heap, which only a full GC reclaims: recycle them instead of dropping them
     // (bounded, so a burst does not stay resident).
     private static readonly System.Collections.Concurrent.ConcurrentBag<byte[]> FreeChunks = [];
-    private const int MaxFreeChunks = 48;
+    private const int MaxFreeChunks = 16;
     private readonly bool _bigChunks;
 
     /// <param name="bigChunks">Start with 1 MB (recycled) chunks: for buffers that are filled and cleared over and over
