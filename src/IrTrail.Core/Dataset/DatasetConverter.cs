@@ -37,8 +37,15 @@ public sealed partial class DatasetConverter
     {
         public ILogSource Source { get; } = source;
         public SourceOutcome Outcome { get; } = new() { Uri = source.Uri, Size = source.Length };
-        public Channel<Batch> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<Batch>(
-            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        private Channel<Batch>? _channel;
+        private object? _lock;
+
+        /// <summary>Made by whichever of its reader and the consumer gets to the source first, and dropped once the
+        /// source is consumed: memory for the sources in flight only, not for every file of a large input.</summary>
+        public Channel<Batch> Channel => LazyInitializer.EnsureInitialized(ref _channel, ref _lock, () =>
+            System.Threading.Channels.Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true }));
+
+        public void Consumed() => _channel = null;
     }
 
     private sealed class Partition(string folder, EventIdSet? seen)
@@ -140,6 +147,7 @@ public sealed partial class DatasetConverter
                     _pool.Add(batch.Rows);
                     await FlushOverBudgetAsync(root, linked.Token).ConfigureAwait(false);
                 }
+                slot.Consumed();
                 ahead.Release();
                 Interlocked.Increment(ref Progress._filesDone);
                 Interlocked.Add(ref Progress._bytesIn, slot.Outcome.Size ?? 0);
