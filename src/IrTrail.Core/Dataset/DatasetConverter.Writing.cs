@@ -29,7 +29,7 @@ public sealed partial class DatasetConverter
     /// RowGroupRows rows); a row group may span several chunks.</summary>
     private long ChunkBytes => Math.Min(_options.RowGroupBytes, 4L * 1024 * 1024);
 
-    private bool IsFullChunk(RowBuffer rows) => rows.Count >= _options.RowGroupRows || rows.ApproxBytes >= ChunkBytes;
+    private bool IsFullChunk(RowBuffer rows) => rows.Count >= _options.RowGroupRows || rows.FillBytes >= ChunkBytes;
 
     /// <summary>DuckDB's own limit. Its Parquet writer needs several times a row group's raw size per writer; a lower limit
     /// fails the COPY rather than slowing it, so this is a ceiling, not a target.</summary>

@@ -278,7 +278,7 @@ public sealed partial class DatasetConverter
                 }
                 o.Events++;
                 Interlocked.Increment(ref Progress._events);
-                if (rows.Count >= BatchRows || rows.ApproxBytes >= BatchBytes)
+                if (rows.Count >= BatchRows || rows.FillBytes >= BatchBytes)
                 {
                     await writer.WriteAsync(new Batch(rows, false), ct).ConfigureAwait(false);
                     rows = Rent();

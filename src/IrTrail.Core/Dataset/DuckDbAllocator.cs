@@ -23,8 +23,23 @@ internal static unsafe class DuckDbAllocator
         Call(() => Mallctl($"arena.{AllArenas}.purge", null, null, null, 0));
     }
 
-    /// <summary>Freed pages go back within <paramref name="dirtyMs"/> and skip the lazy stage, until disposed.</summary>
+    private static readonly object Gate = new();
+    private static int _tuned;
+    private static List<(string Name, nint Value)> _restore = [];
+
+    /// <summary>Freed pages go back within <paramref name="dirtyMs"/> and skip the lazy stage, until disposed. The
+    /// settings are process-wide: conversions running at the same time share one tuning, and the last to finish
+    /// restores the settings found before the first.</summary>
     public static IDisposable ReturnFreedMemorySooner(long dirtyMs = 100)
+    {
+        lock (Gate)
+        {
+            if (_tuned++ == 0) _restore = Tune(dirtyMs);
+        }
+        return new Restore();
+    }
+
+    private static List<(string Name, nint Value)> Tune(long dirtyMs)
     {
         var restore = new List<(string Name, nint Value)>();
         Call(() =>
@@ -40,7 +55,7 @@ internal static unsafe class DuckDbAllocator
                 Set(prefix + ".muzzy_decay_ms", 0, restore);
             }
         });
-        return new Restore(restore);
+        return restore;
     }
 
     /// <summary>A numeric setting (e.g. <c>arenas.dirty_decay_ms</c>), or null where there is no jemalloc.</summary>
@@ -65,19 +80,27 @@ internal static unsafe class DuckDbAllocator
         if (Mallctl(name, &old, &size, &v, (nuint)sizeof(nint)) == 0) restore.Add((name, old));
     }
 
-    private sealed class Restore(List<(string Name, nint Value)> settings) : IDisposable
+    private sealed class Restore : IDisposable
     {
+        private int _disposed;
+
         public void Dispose()
         {
-            Call(() =>
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            lock (Gate)
             {
-                foreach (var (name, value) in settings)
+                if (--_tuned > 0) return;
+                var settings = _restore;
+                Call(() =>
                 {
-                    var v = value;
-                    Mallctl(name, null, null, &v, (nuint)sizeof(nint));
-                }
-            });
-            settings.Clear();
+                    foreach (var (name, value) in settings)
+                    {
+                        var v = value;
+                        Mallctl(name, null, null, &v, (nuint)sizeof(nint));
+                    }
+                });
+                _restore = [];
+            }
         }
     }
 

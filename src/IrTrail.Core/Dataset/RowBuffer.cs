@@ -36,7 +36,13 @@ public sealed class RowBuffer
     public int Count { get; private set; }
 
     /// <summary>Memory held, approximately (arena plus per-row index arrays).</summary>
-    public long ApproxBytes => _arenaBytes + (long)_rowChunk.Length * (DatasetColumns.Count * 8 + 24);
+    public long ApproxBytes => _arenaBytes + (long)_rowChunk.Length * RowIndexBytes;
+
+    /// <summary>How full the buffer is: its rows' arena and index bytes. Unlike <see cref="ApproxBytes"/> this does not
+    /// count the index arrays a reused buffer keeps from earlier fills, which would make it look full when empty.</summary>
+    public long FillBytes => _arenaBytes + (long)Count * RowIndexBytes;
+
+    private const int RowIndexBytes = DatasetColumns.Count * 8 + 24;
 
     /// <summary>Null eventTime marker.</summary>
     public const long NoTime = long.MinValue;

@@ -4,7 +4,9 @@ using Xunit;
 namespace IrTrail.Tests.Engine;
 
 /// <summary>The converter makes DuckDB's allocator return freed memory sooner while it runs, and puts the settings back
-/// afterwards (they are process-wide: later queries in the session must not pay for them).</summary>
+/// afterwards (they are process-wide: later queries in the session must not pay for them). Alone: a conversion running
+/// in parallel would tune the same settings.</summary>
+[Collection(AllocatorAloneCollection.Name)]
 public sealed class DuckDbAllocatorTests
 {
     [Fact]
@@ -27,5 +29,20 @@ public sealed class DuckDbAllocatorTests
         }
         Assert.Equal(before, DuckDbAllocator.Read("arenas.dirty_decay_ms"));
         Assert.Equal(muzzyBefore, DuckDbAllocator.Read("arenas.muzzy_decay_ms"));
+
+        // Two conversions at once: the settings stay tuned until the last one ends, then come back.
+        var first = DuckDbAllocator.ReturnFreedMemorySooner(dirtyMs: 77);
+        var second = DuckDbAllocator.ReturnFreedMemorySooner(dirtyMs: 77);
+        first.Dispose();
+        first.Dispose(); // twice is once
+        Assert.Equal(77, DuckDbAllocator.Read("arenas.dirty_decay_ms"));
+        second.Dispose();
+        Assert.Equal(before, DuckDbAllocator.Read("arenas.dirty_decay_ms"));
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocatorAloneCollection
+{
+    public const string Name = "DuckDB allocator settings, alone";
 }
