@@ -285,7 +285,7 @@ public sealed partial class DatasetConverter
                             yield return ArrowRows.Build(chunk, order, s, Math.Min(ArrowBatchRows, order.Length - s), _arrowMemory!);
                         }
                         fileRows += chunk.Count;
-                        if (Interlocked.Add(ref _sinceCollect, chunk.ApproxBytes) > CollectEveryBytes)
+                        if (Interlocked.Add(ref _sinceCollect, chunk.FillBytes) > CollectEveryBytes)
                         {
                             Interlocked.Exchange(ref _sinceCollect, 0);
                             GC.Collect(2, GCCollectionMode.Forced, blocking: false, compacting: false);
