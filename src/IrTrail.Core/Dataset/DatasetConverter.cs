@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 using IrTrail.Core.Reading;
 using IrTrail.Core.Sources;
@@ -237,7 +238,8 @@ public sealed partial class DatasetConverter
                 return;
             }
             await using var hashing = new HashingReadStream(raw);
-            using var scanner = new JsonRecordScanner(hashing);
+            // The mapper tokenises (and so validates) every record: the scanner only delimits them.
+            using var scanner = new JsonRecordScanner(hashing, validateRecords: false);
             var uri = Encoding.UTF8.GetBytes(o.Uri);
             var rows = Rent();
             while (true)
@@ -261,7 +263,18 @@ public sealed partial class DatasetConverter
                 if (record is null) break;
                 var index = scanner.RecordCount - 1;
                 var objects = scanner.Shape == FileShape.Objects;
-                if (mapper.Map(record.Value.Span, rows, uri, index, objects) == CloudTrailColumnMapper.Result.NotEvent)
+                CloudTrailColumnMapper.Result mapped;
+                try
+                {
+                    mapped = mapper.Map(record.Value.Span, rows, uri, index, objects);
+                }
+                catch (JsonException jx)
+                {
+                    var ex = await scanner.RecordFaultAsync(jx, ct).ConfigureAwait(false);
+                    Fail(o, new ReadIssue(o.Uri, ex.Kind, $"'{o.Uri}': {ex.Message}", ex.ByteOffset, ex.RecordIndex, true, ex));
+                    break;
+                }
+                if (mapped == CloudTrailColumnMapper.Result.NotEvent)
                 {
                     o.Errors++;
                     if (index == 0)

@@ -31,10 +31,32 @@ public sealed class JsonRecordScanner : IDisposable
     private Queue<byte[]>? _pending; // records of a small envelope whose "Records" was not the first key
     private byte[]? _pendingCurrent;
 
-    public JsonRecordScanner(Stream stream)
+    private readonly bool _validateRecords;
+    private JsonReaderState? _afterElement; // the reader's state after an array element: the same for every element
+
+    /// <param name="validateRecords">False for a caller that tokenises every record fully itself (the converter's
+    /// mapper): records of an array are then delimited by a structural scan (<see cref="StructuralJson"/>) instead of a
+    /// validating one, so each is tokenised once; the JSON around them is still validated here, and a record's own fault
+    /// comes from the caller's reader (see <see cref="RecordFaultAsync"/>).</param>
+    public JsonRecordScanner(Stream stream, bool validateRecords = true)
     {
         _raw = stream;
         _stream = stream;
+        _validateRecords = validateRecords;
+    }
+
+    /// <summary>For a caller that does not let the scanner validate records: the fault for the last record returned,
+    /// which its own reader found malformed, diagnosed as the scanner would have (garbage JSON in a gzip file is
+    /// usually damaged gzip).</summary>
+    public async ValueTask<CloudTrailFormatException> RecordFaultAsync(JsonException ex, CancellationToken cancellationToken = default)
+    {
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut > 0) reason = reason[..cut];
+        var fault = new CloudTrailFormatException(ReadFaultKind.MalformedJson,
+            $"Malformed JSON in record {RecordCount - 1} (which starts at byte {LastRecordOffset:N0}): {reason}",
+            LastRecordOffset, RecordCount - 1, ex);
+        return Compressed ? await DiagnoseCompressionAsync(fault, cancellationToken).ConfigureAwait(false) : fault;
     }
 
     /// <summary>The shape found so far (known after the first record, or at the end).</summary>
@@ -171,6 +193,7 @@ public sealed class JsonRecordScanner : IDisposable
 
     private StepResult OpenArray()
     {
+        _afterElement = null;
         var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, _state);
         if (!reader.Read()) return StepResult.NeedMore;
         Commit(ref reader);
@@ -186,10 +209,21 @@ public sealed class JsonRecordScanner : IDisposable
         {
             case JsonTokenType.StartObject:
                 var start = (int)reader.TokenStartIndex;
+                if (_afterElement is { } after)
+                {
+                    var length = StructuralJson.ObjectLength(_buf.AsSpan(_pos + start, _end - _pos - start));
+                    if (length < 0) return GrowIfFull(start);
+                    recordStart = _pos + start;
+                    recordLength = length;
+                    _pos += start + length;
+                    _state = after;
+                    return StepResult.Record;
+                }
                 if (!reader.TrySkip()) return GrowIfFull(start);
                 recordStart = _pos + start;
                 recordLength = (int)reader.BytesConsumed - start;
                 Commit(ref reader);
+                if (!_validateRecords) _afterElement = _state;
                 return StepResult.Record;
             case JsonTokenType.EndArray:
                 Commit(ref reader);
@@ -265,6 +299,7 @@ public sealed class JsonRecordScanner : IDisposable
             Commit(ref reader);
             Shape = FileShape.Records;
             _mode = Mode.InArray;
+            _afterElement = null;
             _arrayIsEnvelope = true;
             return StepResult.Again;
         }
