@@ -43,9 +43,6 @@ public sealed partial class DatasetConverter
     /// waits on the consumer, and the consumer may wait on the queue).</summary>
     private int _streams;
 
-    /// <summary>Chunk buffers handed to streaming writers come back here.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentBag<RowBuffer> _chunkPool = [];
-
     /// <summary>Partitions written (or being written) during this run, by key: their files, and how many writes are
     /// still going on, for reading their eventIDs back if the partition gets rows again.</summary>
     private readonly Dictionary<string, Retired> _retired = new(StringComparer.Ordinal);
@@ -117,8 +114,8 @@ public sealed partial class DatasetConverter
             await EnqueueAsync(p, ct).ConfigureAwait(false);
             return;
         }
-        if (p.Buffer.Count > 0) await SendAsync(p.Stream!.Writer.WriteAsync(p.Buffer, _writeCancel!.Token), ct).ConfigureAwait(false);
-        p.Stream!.Writer.TryComplete();
+        if (p.Buffer.Count > 0) await SendAsync(p.Stream.Writer.WriteAsync(p.Buffer, _writeCancel!.Token), ct).ConfigureAwait(false);
+        p.Stream.Writer.TryComplete();
         _streams--;
     }
 
@@ -136,7 +133,7 @@ public sealed partial class DatasetConverter
             await EnqueueAsync(p, ct).ConfigureAwait(false);
         }
         var chunk = p.Buffer;
-        p.Buffer = _chunkPool.TryTake(out var b) ? b : new RowBuffer(bigChunks: true);
+        p.Buffer = Rent();
         await SendAsync(p.Stream.Writer.WriteAsync(chunk, _writeCancel!.Token), ct).ConfigureAwait(false);
     }
 
@@ -163,7 +160,7 @@ public sealed partial class DatasetConverter
         var files = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.parquet").ToList() : [];
         if (written is not null) files.AddRange(written);
         // Rare (an existing dataset, or late events) and on the consumer, which waits for it either way.
-        foreach (var f in files) seen.AddFileAsync(f, CancellationToken.None).GetAwaiter().GetResult();
+        foreach (var f in files) seen.AddFileAsync(f, _writeCancel!.Token).GetAwaiter().GetResult();
         return seen;
     }
 
@@ -328,7 +325,7 @@ public sealed partial class DatasetConverter
                 if (!stream.Reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult()) yield break;
             yield return chunk;
             chunk.Clear();
-            if (chunk.Reusable) _chunkPool.Add(chunk);
+            if (chunk.Reusable) _pool.Add(chunk);
         }
     }
 
@@ -340,7 +337,7 @@ public sealed partial class DatasetConverter
 
     private IEnumerable<RowBuffer> Split(Partition p)
     {
-        var part = _chunkPool.TryTake(out var pooled) ? pooled : new RowBuffer(bigChunks: true);
+        var part = Rent();
         try
         {
             foreach (var full in p.Spill is null ? CopyRows(p.Buffer, part) : ReadSpill(p.Spill, part))
@@ -354,7 +351,7 @@ public sealed partial class DatasetConverter
         {
             p.Buffer.Clear();
             part.Clear();
-            _chunkPool.Add(part);
+            _pool.Add(part);
         }
     }
 

@@ -329,6 +329,8 @@ public sealed partial class DatasetConverter
         Issues.Enqueue(issue);
     }
 
+    /// <summary>A reusable row buffer: reader batches, streamed chunks and the writers' chunks all come from (and go
+    /// back to) this one pool.</summary>
     private RowBuffer Rent() => _pool.TryTake(out var b) ? b : new RowBuffer(bigChunks: true);
 
     /// <summary>

@@ -50,12 +50,7 @@ public sealed class JsonRecordScanner : IDisposable
     /// usually damaged gzip).</summary>
     public async ValueTask<CloudTrailFormatException> RecordFaultAsync(JsonException ex, CancellationToken cancellationToken = default)
     {
-        var reason = ex.Message;
-        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (cut > 0) reason = reason[..cut];
-        var fault = new CloudTrailFormatException(ReadFaultKind.MalformedJson,
-            $"Malformed JSON in record {RecordCount - 1} (which starts at byte {LastRecordOffset:N0}): {reason}",
-            LastRecordOffset, RecordCount - 1, ex);
+        var fault = Malformed(ex, RecordCount - 1, LastRecordOffset);
         return Compressed ? await DiagnoseCompressionAsync(fault, cancellationToken).ConfigureAwait(false) : fault;
     }
 
@@ -181,14 +176,19 @@ public sealed class JsonRecordScanner : IDisposable
         }
         catch (JsonException ex)
         {
-            // The reader's line/position are relative to where it started (mid-file): report the record and its offset.
-            var reason = ex.Message;
-            var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            if (cut > 0) reason = reason[..cut];
-            throw new CloudTrailFormatException(ReadFaultKind.MalformedJson,
-                $"Malformed JSON in record {RecordCount} (which starts at byte {BytesConsumed:N0}): {reason}",
-                BytesConsumed, RecordCount, ex);
+            throw Malformed(ex, RecordCount, BytesConsumed);
         }
+    }
+
+    private static CloudTrailFormatException Malformed(JsonException ex, long record, long offset)
+    {
+        // The reader's line/position are relative to where it started (mid-file or mid-record): report the record and
+        // its offset instead.
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut > 0) reason = reason[..cut];
+        return new CloudTrailFormatException(ReadFaultKind.MalformedJson,
+            $"Malformed JSON in record {record} (which starts at byte {offset:N0}): {reason}", offset, record, ex);
     }
 
     private StepResult OpenArray()
