@@ -16,6 +16,11 @@ public sealed partial class DatasetConverter
     /// <summary>A partition untouched for this many consecutive sources is written out.</summary>
     private const int CloseAfterSources = 16;
 
+    /// <summary>A streamed partition untouched for this many sources gives its stream up to a partition that wants one.
+    /// Dense partitions follow one another in delivery order: without this the next one waited (and spilled) for the
+    /// previous one's full <see cref="CloseAfterSources"/>.</summary>
+    private const int StreamIdleSources = 2;
+
     /// <summary>Rows per Arrow batch handed to DuckDB (about 2 MB: what is in flight stays small).</summary>
     private const int ArrowBatchRows = 2048;
 
@@ -41,7 +46,7 @@ public sealed partial class DatasetConverter
 
     /// <summary>Partitions being streamed (at most writers - 1, so one writer always drains the queue: a streaming writer
     /// waits on the consumer, and the consumer may wait on the queue).</summary>
-    private int _streams;
+    private readonly List<Partition> _streaming = [];
 
     /// <summary>Partitions written (or being written) during this run, by key: their files, and how many writes are
     /// still going on, for reading their eventIDs back if the partition gets rows again.</summary>
@@ -116,10 +121,18 @@ public sealed partial class DatasetConverter
         }
         if (p.Buffer.Count > 0) await SendAsync(p.Stream.Writer.WriteAsync(p.Buffer, _writeCancel!.Token), ct).ConfigureAwait(false);
         p.Stream.Writer.TryComplete();
-        _streams--;
+        _streaming.Remove(p);
     }
 
-    private bool CanStream(Partition p) => p.Spill is null && _streams < _writers.Length - 1;
+    private bool CanStream(Partition p) => p.Spill is null && (_streaming.Count < _writers.Length - 1 || IdleStream() is not null);
+
+    /// <summary>A streamed partition the input has moved past (see <see cref="StreamIdleSources"/>), if any.</summary>
+    private Partition? IdleStream()
+    {
+        foreach (var s in _streaming)
+            if (s.LastSource <= _source - StreamIdleSources) return s;
+        return null;
+    }
 
     /// <summary>A streamable partition's buffer is a full chunk: it goes to the writer of the partition's file (opened
     /// now if need be) instead of waiting in memory or in the spill file for the partition to close.</summary>
@@ -127,8 +140,15 @@ public sealed partial class DatasetConverter
     {
         if (p.Stream is null)
         {
+            if (_streaming.Count >= _writers.Length - 1 && IdleStream() is { } idle)
+            {
+                // Late rows for it reopen it (reading its eventIDs back): rare once the input has moved on.
+                _partitions.Remove(idle.Folder);
+                if (ReferenceEquals(_lastPartition, idle)) _lastPartition = null;
+                await CloseAsync(idle, ct).ConfigureAwait(false);
+            }
             p.Stream = Channel.CreateBounded<RowBuffer>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-            _streams++;
+            _streaming.Add(p);
             Writing(p.Folder);
             await EnqueueAsync(p, ct).ConfigureAwait(false);
         }

@@ -89,6 +89,47 @@ public sealed class DatasetStreamingTests
     }
 
     [Fact]
+    public async Task DensePartitionsOneAfterAnotherEachStreamWhileTheInputIsRead()
+    {
+        var src = TempDir();
+        // Partition A (20 files), then B (10 files: fewer than the 16 sources after which A would be closed anyway),
+        // then a late file for A (10 copies of A's events and 10 new ones), then C.
+        for (var f = 0; f < 20; f++) WriteFile(Path.Combine(src, $"a-{f:D2}.json"), "111111111111", f * 100, 100, i => Id("111111", i));
+        for (var f = 0; f < 10; f++) WriteFile(Path.Combine(src, $"b-{f:D2}.json"), "222222222222", f * 100, 100, i => Id("222222", i));
+        WriteFile(Path.Combine(src, "b-late.json"), "111111111111", 1990, 20, i => Id("111111", i));
+        for (var f = 0; f < 2; f++) WriteFile(Path.Combine(src, $"c-{f:D2}.json"), "333333333333", f * 100, 100, i => Id("333333", i));
+        var ds = Path.Combine(TempDir(), "ds");
+        var reference = Path.Combine(TempDir(), "ds");
+
+        // With two writers one partition streams at a time. B can only have row groups on disk before the last source
+        // is read if A, which the input has moved past, gave its stream up to B.
+        var gate = new TaskCompletionSource();
+        var sources = Sources(src);
+        sources[^1] = new GatedSource(sources[^1], gate.Task);
+        var folderB = Path.Combine(ds, "account_id=222222222222");
+        var run = new DatasetConverter().RunAsync(sources, new ConversionOptions { Destination = ds, ThrottleLimit = 2, RowGroupRows = 120 }, CancellationToken.None);
+        var streamedB = false;
+        for (var wait = 0; wait < 200 && !streamedB; wait++)
+        {
+            await Task.Delay(50);
+            streamedB = Directory.Exists(folderB) &&
+                Directory.EnumerateFiles(folderB, "*.tmp", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 1000);
+        }
+        gate.SetResult();
+        var r = await run;
+        Assert.True(streamedB, "the second dense partition was not streamed while the input was still being read");
+
+        // The late file reopened A: its copies are duplicates of rows already in A's streamed file.
+        Assert.Equal(2000 + 1000 + 10 + 200, r.EventsWritten);
+        Assert.Equal(10, r.Duplicates);
+        var b = await new DatasetConverter().RunAsync(Sources(src), new ConversionOptions { Destination = reference, ThrottleLimit = 1 }, CancellationToken.None);
+        var rows = Rows(ds, "eventID, eventTime, eventName, account_id").Select(x => string.Join("|", x.Values)).Order(StringComparer.Ordinal).ToList();
+        var expected = Rows(reference, "eventID, eventTime, eventName, account_id").Select(x => string.Join("|", x.Values)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, rows);
+        Assert.Single(Directory.EnumerateFiles(folderB, "*.parquet", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task ACopyArrivingAfterItsPartitionWasWrittenIsStillADuplicate()
     {
         var src = TempDir();
