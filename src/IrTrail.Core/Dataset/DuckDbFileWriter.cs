@@ -47,6 +47,7 @@ internal sealed unsafe class DuckDbFileWriter : IDisposable
         try
         {
             CArrowArrayStreamExporter.ExportArrayStream(stream, c);
+            ((RawStream*)c)->GetSchema = &SharedSchema;
             var handle = _connection.NativeConnection.DangerousGetHandle();
             if (ArrowScan(handle, view, (IntPtr)c) != 0)
                 throw new DatasetException($"DuckDB refused the row stream for '{path}'.");
@@ -73,6 +74,52 @@ internal sealed unsafe class DuckDbFileWriter : IDisposable
         {
             CArrowArrayStream.Free(c); // releases the stream (and our enumerator) if DuckDB did not
         }
+    }
+
+    /// <summary>
+    /// The schema every row stream reports, exported once for the process. DuckDB's <c>duckdb_arrow_scan</c> (and each
+    /// bind of the view it creates) asks the stream for its schema and never releases it; with a schema exported per
+    /// call that leaked ~40 KB of native memory per dataset file written, without bound on inputs with many partitions.
+    /// Every caller gets a shallow copy of this one whose release does nothing, so nothing is allocated per call.
+    /// </summary>
+    private static readonly CArrowSchema* Schema = ExportSchemaOnce();
+
+    private static CArrowSchema* ExportSchemaOnce()
+    {
+        var schema = CArrowSchema.Create();
+        CArrowSchemaExporter.ExportSchema(ArrowRows.Schema, schema);
+        return schema;
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    private static int SharedSchema(RawStream* stream, RawSchema* schema)
+    {
+        *schema = *(RawSchema*)Schema;
+        schema->Release = &ReleaseNothing;
+        return 0;
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    private static void ReleaseNothing(RawSchema* schema) => schema->Release = null;
+
+    /// <summary>The C data interface's ArrowSchema and ArrowArrayStream, as laid out in memory (Apache.Arrow keeps the
+    /// callback fields of its own structs internal).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RawSchema
+    {
+        public byte* Format, Name, Metadata;
+        public long Flags, ChildCount;
+        public RawSchema** Children;
+        public RawSchema* Dictionary;
+        public delegate* unmanaged[Cdecl]<RawSchema*, void> Release;
+        public void* PrivateData;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RawStream
+    {
+        public delegate* unmanaged[Cdecl]<RawStream*, RawSchema*, int> GetSchema;
+        public void* GetNext, GetLastError, Release, PrivateData;
     }
 
     private void Execute(string sql)
