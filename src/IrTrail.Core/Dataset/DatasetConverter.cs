@@ -158,15 +158,17 @@ public sealed partial class DatasetConverter
             Progress.Phase = "Writing";
             await FinishWritersAsync(linked.Token).ConfigureAwait(false);
 
+            // Made as they are written (twice: journal, manifest), not held: one per source, and sources can be many.
+            var convertedAt = DateTime.UtcNow;
             var entries = slots.Where(s => s.Outcome.Status != "unchanged").Select(s => new ManifestEntry
             {
                 Uri = s.Outcome.Uri, Size = s.Outcome.Size, Sha256 = s.Outcome.Sha256, Status = s.Outcome.Status,
                 Events = s.Outcome.Events, Written = s.Outcome.Written, Duplicates = s.Outcome.Duplicates, Errors = s.Outcome.Errors,
-                Message = s.Outcome.Message, ConvertedAt = DateTime.UtcNow, RunId = _runId, IrTrailVersion = DatasetManifest.Version,
-            }).ToList();
+                Message = s.Outcome.Message, ConvertedAt = convertedAt, RunId = _runId, IrTrailVersion = DatasetManifest.Version,
+            });
             result.BytesOut = _renames.Sum(r => new FileInfo(r[0]).Length);
             Progress.Phase = "Committing";
-            if (entries.Count > 0 || _renames.Count > 0)
+            if (entries.Any() || _renames.Count > 0)
                 manifest.Commit(new CommitJournal { RunId = _runId, Renames = _renames, Entries = entries });
             committed = true;
         }

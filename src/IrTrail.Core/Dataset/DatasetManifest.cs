@@ -26,7 +26,8 @@ internal sealed class CommitJournal
 {
     [JsonPropertyName("runId")] public string RunId { get; set; } = "";
     [JsonPropertyName("renames")] public List<string[]> Renames { get; set; } = [];
-    [JsonPropertyName("entries")] public List<ManifestEntry> Entries { get; set; } = [];
+    /// <summary>Enumerated twice when committed (journal, then manifest): a lazy sequence must give the same entries.</summary>
+    [JsonPropertyName("entries")] public IEnumerable<ManifestEntry> Entries { get; set; } = [];
 }
 
 /// <summary>
@@ -80,8 +81,9 @@ public sealed class DatasetManifest
         Load();
         foreach (var journalPath in Directory.EnumerateFiles(_folder, "commit-*.json"))
         {
-            var journal = JsonSerializer.Deserialize<CommitJournal>(File.ReadAllBytes(journalPath), Json)!;
-            Apply(journal);
+            CommitJournal journal;
+            using (var f = File.OpenRead(journalPath)) journal = JsonSerializer.Deserialize<CommitJournal>(f, Json)!;
+            if (Apply(journal)) Entries.AddRange(journal.Entries);
             File.Delete(journalPath);
         }
         // Anything still under a temporary name belongs to a run that never committed.
@@ -101,24 +103,32 @@ public sealed class DatasetManifest
     internal void Commit(CommitJournal journal)
     {
         var path = Path.Combine(_folder, $"commit-{journal.RunId}.json");
-        WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(journal, Json));
+        WriteAtomic(path, s => JsonSerializer.Serialize(s, journal, Json));
         Apply(journal);
         File.Delete(path);
     }
 
-    private void Apply(CommitJournal journal)
+    /// <summary>Renames the run's files and adds its entries to manifest.jsonl. Streamed, file to file: a run over
+    /// hundreds of thousands of delivery files has as many entries, and the manifest holds every run's. False when the
+    /// manifest already had them (a commit interrupted after its manifest was written).</summary>
+    private bool Apply(CommitJournal journal)
     {
         foreach (var r in journal.Renames)
             if (File.Exists(r[0]) && !File.Exists(r[1])) File.Move(r[0], r[1]);
-        if (Entries.Any(e => e.RunId == journal.RunId)) return;
-        Entries.AddRange(journal.Entries);
-        using var ms = new MemoryStream();
-        foreach (var e in Entries)
+        if (Entries.Any(e => e.RunId == journal.RunId)) return false;
+        // Rewritten rather than appended to, so that it is replaced atomically: the lines there are copied as they are.
+        WriteAtomic(_path, s =>
         {
-            ms.Write(JsonSerializer.SerializeToUtf8Bytes(e, Json));
-            ms.WriteByte((byte)'\n');
-        }
-        WriteAtomic(_path, ms.ToArray());
+            if (File.Exists(_path))
+                using (var old = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+                    old.CopyTo(s);
+            foreach (var e in journal.Entries)
+            {
+                JsonSerializer.Serialize(s, e, Json);
+                s.WriteByte((byte)'\n');
+            }
+        });
+        return true;
     }
 
     /// <summary>Releases the writer lock.</summary>
@@ -128,12 +138,12 @@ public sealed class DatasetManifest
         _lock = null;
     }
 
-    private static void WriteAtomic(string path, byte[] bytes)
+    private static void WriteAtomic(string path, Action<Stream> write)
     {
         var tmp = path + TempSuffix;
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            fs.Write(bytes);
+            write(fs);
             fs.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
