@@ -12,8 +12,16 @@ internal sealed class HashingReadStream(Stream inner) : Stream
     /// <summary>Reads whatever is left (so the hash covers the whole source) and returns the hex digest.</summary>
     public async Task<string> FinishAsync(CancellationToken cancellationToken)
     {
-        var buf = new byte[81920];
-        while (await ReadAsync(buf, cancellationToken).ConfigureAwait(false) > 0) { }
+        // Pooled: called once per source, and usually there is nothing left to read.
+        var buf = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            while (await ReadAsync(buf, cancellationToken).ConfigureAwait(false) > 0) { }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buf);
+        }
         return Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
     }
 
