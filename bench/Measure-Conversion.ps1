@@ -19,7 +19,9 @@ param(
     [int] $Repeat = 2,
     [int] $ThrottleLimit = [Environment]::ProcessorCount,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/IrTrail'),
-    [string] $WorkPath = (Join-Path ([IO.Path]::GetTempPath()) 'irtrail-bench')
+    [string] $WorkPath = (Join-Path ([IO.Path]::GetTempPath()) 'irtrail-bench'),
+    # A run still going after this long is stopped and reported as timed out (its CPU time so far is kept).
+    [int] $TimeoutMinutes = 30
 )
 $ErrorActionPreference = 'Stop'
 $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
@@ -49,10 +51,21 @@ function Invoke-Run([string] $Tool, [string] $Source, [string] $Out) {
     }
     $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$module'; `$sw = [Diagnostics.Stopwatch]::StartNew(); $work; `$s = `$sw.Elapsed.TotalSeconds; " +
         "`$p = Get-Process -Id `$PID; [pscustomobject]@{ seconds = `$s; events = `$events; peak = `$p.PeakWorkingSet64; cpu = `$p.TotalProcessorTime.TotalSeconds } | ConvertTo-Json -Compress"
-    $json = & $pwsh -NoProfile -NonInteractive -Command $script
-    if ($LASTEXITCODE -ne 0) { throw "$Tool run failed: $json" }
-    $m = ($json | Select-Object -Last 1) | ConvertFrom-Json
+    $psi = [Diagnostics.ProcessStartInfo]::new($pwsh)
+    foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $script) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $proc = [Diagnostics.Process]::Start($psi)
+    $stdout = $proc.StandardOutput.ReadToEndAsync()
+    if (-not $proc.WaitForExit($TimeoutMinutes * 60000)) {
+        $cpu = $proc.TotalProcessorTime.TotalSeconds
+        $proc.Kill($true); $proc.WaitForExit()
+        return [pscustomobject]@{ seconds = $TimeoutMinutes * 60.0; events = 0; peak = 0; cpu = $cpu; outBytes = 0; timedOut = $true }
+    }
+    $json = $stdout.Result
+    if ($proc.ExitCode -ne 0) { throw "$Tool run failed: $json" }
+    $m = ($json.Trim() -split "`\r?`\n" | Select-Object -Last 1) | ConvertFrom-Json
     $m | Add-Member outBytes ((Get-ChildItem $Out -Recurse -File -Filter *.parquet | Measure-Object Length -Sum).Sum)
+    $m | Add-Member timedOut $false
     $m
 }
 
@@ -70,32 +83,37 @@ $rows = foreach ($c in $Corpus) {
         $order = if ($i % 2 -eq 0) { 'IrTrail', 'DuckDB' } else { 'DuckDB', 'IrTrail' }
         foreach ($tool in $order) {
             $m = Invoke-Run $tool $src (Join-Path $WorkPath "$tool")
+            $done = -not $m.timedOut
             [pscustomobject]@{
                 Corpus = Split-Path $src -Leaf; Tool = $tool; Run = $i + 1; Events = [long]$m.events
                 Seconds = [math]::Round($m.seconds, 1)
-                EventsPerSec = [math]::Round($m.events / $m.seconds)
-                JsonMBPerSec = [math]::Round($jsonBytes / 1MB / $m.seconds, 1)
+                EventsPerSec = $done ? [math]::Round($m.events / $m.seconds) : $null
+                JsonMBPerSec = $done ? [math]::Round($jsonBytes / 1MB / $m.seconds, 1) : $null
                 CpuSeconds = [math]::Round($m.cpu, 1)
-                PeakMB = [math]::Round($m.peak / 1MB)
-                OutMB = [math]::Round($m.outBytes / 1MB, 1)
+                PeakMB = $done ? [math]::Round($m.peak / 1MB) : $null
+                OutMB = $done ? [math]::Round($m.outBytes / 1MB, 1) : $null
                 GzipMB = [math]::Round($gzBytes / 1MB, 1); JsonMB = [math]::Round($jsonBytes / 1MB, 1)
+                Note = $done ? '' : "timed out after $TimeoutMinutes min"
             }
         }
     }
 }
 Remove-Item $WorkPath -Recurse -Force -ErrorAction SilentlyContinue
-$rows | Format-Table -AutoSize | Out-Host
+$rows | Format-Table -Property * -AutoSize | Out-String -Width 300 | Out-Host
 $summary = foreach ($g in ($rows | Group-Object Corpus)) {
     $med = { param($xs) $s = @($xs | Sort-Object); $s[[int][math]::Floor(($s.Count - 1) / 2)] }
-    $ir = $g.Group | Where-Object Tool -eq 'IrTrail'; $dd = $g.Group | Where-Object Tool -eq 'DuckDB'
-    $irEps = & $med $ir.EventsPerSec; $ddEps = & $med $dd.EventsPerSec
+    # Timed-out runs have no rate: the ratio comes from completed runs, or is a bound when one side never finished.
+    $ir = @($g.Group | Where-Object { $_.Tool -eq 'IrTrail' -and -not $_.Note }); $dd = @($g.Group | Where-Object { $_.Tool -eq 'DuckDB' -and -not $_.Note })
+    $irEps = $ir ? (& $med $ir.EventsPerSec) : $null; $ddEps = $dd ? (& $med $dd.EventsPerSec) : $null
+    $bound = if ($ir -and -not $dd) { "DuckDB timed out: ratio over $([math]::Floor($TimeoutMinutes * 60 / (& $med $ir.Seconds)))" }
+             elseif ($dd -and -not $ir) { "IrTrail timed out: ratio under $([math]::Round((& $med $dd.Seconds) / ($TimeoutMinutes * 60), 3))" }
     [pscustomobject]@{
-        Corpus = $g.Name; Events = $ir[0].Events; IrTrailEventsPerSec = $irEps; DuckDBEventsPerSec = $ddEps
-        ThroughputRatio = [math]::Round($irEps / $ddEps, 2)
+        Corpus = $g.Name; Events = ($ir + $dd)[0].Events; IrTrailEventsPerSec = $irEps; DuckDBEventsPerSec = $ddEps
+        ThroughputRatio = ($irEps -and $ddEps) ? [math]::Round($irEps / $ddEps, 2) : $null
         IrTrailJsonMBPerSec = & $med $ir.JsonMBPerSec; DuckDBJsonMBPerSec = & $med $dd.JsonMBPerSec
         IrTrailPeakMB = ($ir.PeakMB | Measure-Object -Maximum).Maximum; DuckDBPeakMB = ($dd.PeakMB | Measure-Object -Maximum).Maximum
-        IrTrailOutMB = $ir[0].OutMB; DuckDBOutMB = $dd[0].OutMB
+        IrTrailOutMB = $ir ? $ir[0].OutMB : $null; DuckDBOutMB = $dd ? $dd[0].OutMB : $null; Note = $bound
     }
 }
-$summary | Format-Table -AutoSize | Out-Host
+$summary | Format-Table -Property * -AutoSize | Out-String -Width 300 | Out-Host
 $rows
