@@ -44,6 +44,25 @@ public sealed class DatasetStreamingTests
         }
     }
 
+    /// <summary>Converts <paramref name="src"/> (two writers, chunks of 120 rows) with its last source held back until
+    /// <paramref name="folder"/> has a file with row groups on disk, or 10 s have passed; says which.</summary>
+    private static async Task<(bool WrittenEarly, ConversionResult Result)> ConvertHoldingBackTheLastSource(string src, string dest, string folder)
+    {
+        var gate = new TaskCompletionSource();
+        var sources = Sources(src);
+        sources[^1] = new GatedSource(sources[^1], gate.Task);
+        var run = new DatasetConverter().RunAsync(sources, new ConversionOptions { Destination = dest, ThrottleLimit = 2, RowGroupRows = 120 }, CancellationToken.None);
+        var writtenEarly = false;
+        for (var wait = 0; wait < 200 && !writtenEarly; wait++)
+        {
+            await Task.Delay(50);
+            writtenEarly = Directory.Exists(folder) &&
+                Directory.EnumerateFiles(folder, "*.tmp", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 1000);
+        }
+        gate.SetResult();
+        return (writtenEarly, await run);
+    }
+
     [Fact]
     public async Task ALargePartitionIsWrittenWhileTheInputIsStillBeingRead()
     {
@@ -55,22 +74,10 @@ public sealed class DatasetStreamingTests
         var inMemory = Path.Combine(TempDir(), "ds");
 
         // The last source is held back. The first partition is not closed before then (it is closed once 16 sources
-        // pass without it), so its file can only have row groups on disk by then if it was streamed.
-        var gate = new TaskCompletionSource();
-        var sources = Sources(src);
-        sources[^1] = new GatedSource(sources[^1], gate.Task);
+        // pass without it), so its file can only have row groups on disk by then if it was streamed. Chunks of 120
+        // rows: the first partition fills 25 of them while it is read.
         var folder = Path.Combine(streamed, "account_id=111111111111");
-        // Chunks of 120 rows: the first partition fills 25 of them while it is read.
-        var run = new DatasetConverter().RunAsync(sources, new ConversionOptions { Destination = streamed, ThrottleLimit = 2, RowGroupRows = 120 }, CancellationToken.None);
-        var writtenEarly = false;
-        for (var wait = 0; wait < 200 && !writtenEarly; wait++)
-        {
-            await Task.Delay(50);
-            writtenEarly = Directory.Exists(folder) &&
-                Directory.EnumerateFiles(folder, "*.tmp", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 1000);
-        }
-        gate.SetResult();
-        var a = await run;
+        var (writtenEarly, a) = await ConvertHoldingBackTheLastSource(src, streamed, folder);
         Assert.True(writtenEarly, "the large partition's file had no row groups on disk while input was still being read");
 
         // With one writer nothing is streamed (a streaming writer waits on the reader, so one writer is always left for
@@ -103,20 +110,8 @@ public sealed class DatasetStreamingTests
 
         // With two writers one partition streams at a time. B can only have row groups on disk before the last source
         // is read if A, which the input has moved past, gave its stream up to B.
-        var gate = new TaskCompletionSource();
-        var sources = Sources(src);
-        sources[^1] = new GatedSource(sources[^1], gate.Task);
         var folderB = Path.Combine(ds, "account_id=222222222222");
-        var run = new DatasetConverter().RunAsync(sources, new ConversionOptions { Destination = ds, ThrottleLimit = 2, RowGroupRows = 120 }, CancellationToken.None);
-        var streamedB = false;
-        for (var wait = 0; wait < 200 && !streamedB; wait++)
-        {
-            await Task.Delay(50);
-            streamedB = Directory.Exists(folderB) &&
-                Directory.EnumerateFiles(folderB, "*.tmp", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 1000);
-        }
-        gate.SetResult();
-        var r = await run;
+        var (streamedB, r) = await ConvertHoldingBackTheLastSource(src, ds, folderB);
         Assert.True(streamedB, "the second dense partition was not streamed while the input was still being read");
 
         // The late file reopened A: its copies are duplicates of rows already in A's streamed file.
