@@ -44,6 +44,10 @@ public sealed class DatasetStreamingTests
         }
     }
 
+    /// <summary>A dataset's rows by the columns these tests vary, as sorted text: comparable whatever the file layout.</summary>
+    private static List<string> KeyRows(string root) =>
+        Rows(root, "eventID, eventTime, eventName, account_id").Select(r => string.Join("|", r.Values)).Order(StringComparer.Ordinal).ToList();
+
     /// <summary>Converts <paramref name="src"/> (two writers, chunks of 120 rows) with its last source held back until
     /// <paramref name="folder"/> has a file with row groups on disk, or 10 s have passed; says which.</summary>
     private static async Task<(bool WrittenEarly, ConversionResult Result)> ConvertHoldingBackTheLastSource(string src, string dest, string folder)
@@ -85,8 +89,8 @@ public sealed class DatasetStreamingTests
         var b = await new DatasetConverter().RunAsync(Sources(src), new ConversionOptions { Destination = inMemory, ThrottleLimit = 1 }, CancellationToken.None);
         Assert.Equal(3500, a.EventsWritten);
         Assert.Equal(b.EventsWritten, a.EventsWritten);
-        var rowsA = Rows(streamed, "eventID, eventTime, eventName, account_id").Select(r => string.Join("|", r.Values)).Order(StringComparer.Ordinal).ToList();
-        var rowsB = Rows(inMemory, "eventID, eventTime, eventName, account_id").Select(r => string.Join("|", r.Values)).Order(StringComparer.Ordinal).ToList();
+        var rowsA = KeyRows(streamed);
+        var rowsB = KeyRows(inMemory);
         Assert.Equal(rowsB, rowsA);
         // One file for the whole streamed partition, in row groups of at most 120 rows, each sorted by eventTime.
         Assert.Single(Directory.EnumerateFiles(folder, "*.parquet", SearchOption.AllDirectories));
@@ -118,8 +122,8 @@ public sealed class DatasetStreamingTests
         Assert.Equal(2000 + 1000 + 10 + 200, r.EventsWritten);
         Assert.Equal(10, r.Duplicates);
         var b = await new DatasetConverter().RunAsync(Sources(src), new ConversionOptions { Destination = reference, ThrottleLimit = 1 }, CancellationToken.None);
-        var rows = Rows(ds, "eventID, eventTime, eventName, account_id").Select(x => string.Join("|", x.Values)).Order(StringComparer.Ordinal).ToList();
-        var expected = Rows(reference, "eventID, eventTime, eventName, account_id").Select(x => string.Join("|", x.Values)).Order(StringComparer.Ordinal).ToList();
+        var rows = KeyRows(ds);
+        var expected = KeyRows(reference);
         Assert.Equal(expected, rows);
         Assert.Single(Directory.EnumerateFiles(folderB, "*.parquet", SearchOption.AllDirectories));
     }
