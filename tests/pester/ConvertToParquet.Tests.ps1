@@ -51,6 +51,10 @@ Describe 'Convert-IrTrailToParquet' {
         Get-Count $dest "readOnly AND json_extract_string(requestParameters, '$.Tagging') = 'b'" | Should -Be 1
         $manifest = Get-Content (Join-Path $dest '_irtrail/manifest.jsonl') | ConvertFrom-Json
         ($manifest | Where-Object status -eq 'failed').Count | Should -Be 2
+        # The result's per-file outcomes are the run's manifest entries.
+        $r.Sources | Should -HaveCount 3
+        ($r.Sources | Where-Object Status -eq 'failed').Uri | Split-Path -Leaf | Sort-Object | Should -Be @('broken.json', 'corrupt.json.gz')
+        ($r.Sources | Where-Object Status -eq 'converted').Events | Should -Be 2
     }
 
     It 'takes files from the pipeline (PSPath) and -WhatIf writes nothing' {

@@ -8,6 +8,9 @@ public sealed class ConversionOptions
     public bool KeepDuplicates { get; init; }
     /// <summary>Sources read in parallel.</summary>
     public int ThrottleLimit { get; init; } = Environment.ProcessorCount;
+    /// <summary>How many sources (and bytes) a lazily enumerated input holds, for progress; a collection is counted.</summary>
+    public int? ExpectedFiles { get; init; }
+    public long? ExpectedBytes { get; init; }
     /// <summary>Bytes of rows held in memory while reading before the largest partitions are spilled to a temporary file.</summary>
     public long MemoryBudgetBytes { get; init; } = Tuning("IRTRAIL_CONVERT_BUDGET_MB", 32) * 1024L * 1024;
     /// <summary>Rows per row group at most.</summary>
@@ -60,7 +63,15 @@ public sealed class ConversionResult
     public long BytesOut { get; set; }
     public TimeSpan Elapsed { get; set; }
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Math.Round(EventsIn / Elapsed.TotalSeconds) : 0;
-    public IReadOnlyList<SourceOutcome> Sources { get; set; } = [];
+    /// <summary>The run's id in the dataset's manifest (its entries' runId; its files are part-&lt;run&gt;-*.parquet).</summary>
+    public string RunId { get; init; } = "";
+    /// <summary>How each source of this run went (not those already in the dataset, which were not read again). Read from
+    /// the dataset's manifest when enumerated, so that a run over millions of files does not hold them all.</summary>
+    public IEnumerable<SourceOutcome> Sources => RunId.Length == 0 ? [] : DatasetManifest.ReadRun(Path, RunId).Select(e => new SourceOutcome
+    {
+        Uri = e.Uri, Size = e.Size, Sha256 = e.Sha256, Status = e.Status, Events = e.Events, Written = e.Written, Duplicates = e.Duplicates,
+        Errors = e.Errors, UnknownTime = e.UnknownTime, UncompressedBytes = e.UncompressedBytes, Message = e.Message,
+    });
     public IReadOnlyList<string> PartitionPaths { get; set; } = [];
     public bool WhatIf { get; set; }
 }

@@ -34,9 +34,11 @@ public sealed partial class DatasetConverter
         public bool Last { get; } = last;
     }
 
-    private sealed class Slot(ILogSource source)
+    private sealed class Slot(ILogSource source, int index)
     {
         public ILogSource Source { get; } = source;
+        /// <summary>Position in input order (among distinct sources).</summary>
+        public int Index { get; } = index;
         public SourceOutcome Outcome { get; } = new() { Uri = source.Uri, Size = source.Length };
         private Channel<Batch>? _channel;
         private object? _lock;
@@ -91,7 +93,7 @@ public sealed partial class DatasetConverter
 
     /// <summary>Converts the sources. Per-source problems become <see cref="Issues"/> and outcomes; only an unusable
     /// destination throws (<see cref="DatasetException"/>), or cancellation.</summary>
-    public async Task<ConversionResult> RunAsync(IReadOnlyList<ILogSource> sources, ConversionOptions options, CancellationToken cancellationToken)
+    public async Task<ConversionResult> RunAsync(IEnumerable<ILogSource> sources, ConversionOptions options, CancellationToken cancellationToken)
     {
         _options = options;
         var clock = Stopwatch.StartNew();
@@ -104,17 +106,16 @@ public sealed partial class DatasetConverter
         manifest.Open();
         _runId = $"{DateTime.UtcNow:yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
-        // The same path twice is read once.
-        var slots = sources.DistinctBy(s => s.Uri, StringComparer.Ordinal).Select(s => new Slot(s)).ToArray();
-        Progress.FilesTotal = slots.Length;
-        Progress.BytesTotal = slots.Sum(s => s.Outcome.Size ?? 0);
-        var known = manifest.Entries.GroupBy(e => e.Uri, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        // The same path twice is read once. Sources are taken as the readers get to them, never listed.
+        using var feed = new SourceFeed<Slot>(sources, (s, index) => new Slot(s, index));
+        if (options.ExpectedFiles is { } files) (Progress.FilesTotal, Progress.BytesTotal) = (files, options.ExpectedBytes ?? 0);
+        else if (sources is IReadOnlyCollection<ILogSource> list) (Progress.FilesTotal, Progress.BytesTotal) = (list.Count, list.Sum(s => s.Length ?? 0));
 
         Progress.Phase = "Converting";
-        var result = new ConversionResult { Path = root, Inputs = sources.Count };
+        var result = new ConversionResult { Path = root, RunId = _runId };
         var committed = false;
+        using var entries = new RunEntryLog(root, _runId);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var next = -1;
         // Read-ahead is bounded in sources, not only in batches: a worker that finished a small file would otherwise
         // race through the rest while the consumer is busy writing, holding every file in memory.
         using var ahead = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit) * 2);
@@ -124,19 +125,18 @@ public sealed partial class DatasetConverter
             while (true)
             {
                 await ahead.WaitAsync(linked.Token).ConfigureAwait(false);
-                var i = Interlocked.Increment(ref next);
-                if (i >= slots.Length) { ahead.Release(); return; }
-                await ReadSourceAsync(slots[i], mapper, known, linked.Token).ConfigureAwait(false);
+                if (feed.Take() is not { } slot) { ahead.Release(); return; }
+                await ReadSourceAsync(slot, mapper, manifest, linked.Token).ConfigureAwait(false);
             }
         }, linked.Token)).ToArray();
         try
         {
             StartWriters(root, linked.Token);
-            for (var i = 0; i < slots.Length; i++)
+            var convertedAt = DateTime.UtcNow;
+            await foreach (var slot in feed.Ordered.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
-                var slot = slots[i];
                 Progress.Current = slot.Source.Uri;
-                _source = i;
+                _source = slot.Index;
                 await foreach (var batch in slot.Channel.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
                 {
                     for (var r = 0; r < batch.Rows.Count;)
@@ -152,24 +152,19 @@ public sealed partial class DatasetConverter
                 ahead.Release();
                 Interlocked.Increment(ref Progress._filesDone);
                 Interlocked.Add(ref Progress._bytesIn, slot.Outcome.Size ?? 0);
-                await WriteClosedPartitionsAsync(i, linked.Token).ConfigureAwait(false);
+                // Counted and written out now, then let go: one outcome per source, and sources can be many.
+                Tally(result, slot.Outcome);
+                if (slot.Outcome.Status != "unchanged") entries.Add(Entry(slot.Outcome, convertedAt));
+                await WriteClosedPartitionsAsync(slot.Index, linked.Token).ConfigureAwait(false);
             }
             await Task.WhenAll(workers).ConfigureAwait(false);
             Progress.Phase = "Writing";
             await FinishWritersAsync(linked.Token).ConfigureAwait(false);
 
-            // Made as they are written (twice: journal, manifest), not held: one per source, and sources can be many.
-            var convertedAt = DateTime.UtcNow;
-            var entries = slots.Where(s => s.Outcome.Status != "unchanged").Select(s => new ManifestEntry
-            {
-                Uri = s.Outcome.Uri, Size = s.Outcome.Size, Sha256 = s.Outcome.Sha256, Status = s.Outcome.Status,
-                Events = s.Outcome.Events, Written = s.Outcome.Written, Duplicates = s.Outcome.Duplicates, Errors = s.Outcome.Errors,
-                Message = s.Outcome.Message, ConvertedAt = convertedAt, RunId = _runId, IrTrailVersion = DatasetManifest.Version,
-            });
             result.BytesOut = _renames.Sum(r => new FileInfo(r[0]).Length);
             Progress.Phase = "Committing";
-            if (entries.Any() || _renames.Count > 0)
-                manifest.Commit(new CommitJournal { RunId = _runId, Renames = _renames, Entries = entries });
+            if (entries.Count > 0 || _renames.Count > 0)
+                manifest.Commit(new CommitJournal { RunId = _runId, Renames = _renames, Entries = entries.Read() });
             committed = true;
         }
         catch
@@ -185,24 +180,7 @@ public sealed partial class DatasetConverter
             manifest.Close();
         }
 
-        foreach (var s in slots.Select(s => s.Outcome))
-        {
-            switch (s.Status)
-            {
-                case "converted": result.FilesRead++; break;
-                case "skipped": result.FilesSkipped++; break;
-                case "unchanged": result.FilesUnchanged++; break;
-                default: result.FilesFailed++; if (s.Events > 0) result.FilesRead++; break;
-            }
-            result.EventsIn += s.Events;
-            result.EventsWritten += s.Written;
-            result.Duplicates += s.Duplicates;
-            result.RecordErrors += s.Errors;
-            result.UnknownTimeEvents += s.UnknownTime;
-            result.BytesIn += s.Status == "unchanged" ? 0 : s.Size ?? 0;
-            result.BytesInUncompressed += s.UncompressedBytes;
-        }
-        result.Sources = slots.Select(s => s.Outcome).ToList();
+        result.Inputs = feed.Inputs;
         var folders = _renames.Select(r => Path.GetDirectoryName(r[1])!).Distinct(StringComparer.Ordinal).OrderBy(f => f, StringComparer.Ordinal).ToList();
         result.PartitionPaths = folders;
         result.Partitions = folders.Count;
@@ -211,19 +189,44 @@ public sealed partial class DatasetConverter
         return result;
     }
 
+    private static void Tally(ConversionResult result, SourceOutcome s)
+    {
+        switch (s.Status)
+        {
+            case "converted": result.FilesRead++; break;
+            case "skipped": result.FilesSkipped++; break;
+            case "unchanged": result.FilesUnchanged++; break;
+            default: result.FilesFailed++; if (s.Events > 0) result.FilesRead++; break;
+        }
+        result.EventsIn += s.Events;
+        result.EventsWritten += s.Written;
+        result.Duplicates += s.Duplicates;
+        result.RecordErrors += s.Errors;
+        result.UnknownTimeEvents += s.UnknownTime;
+        result.BytesIn += s.Status == "unchanged" ? 0 : s.Size ?? 0;
+        result.BytesInUncompressed += s.UncompressedBytes;
+    }
+
+    private ManifestEntry Entry(SourceOutcome o, DateTime convertedAt) => new()
+    {
+        Uri = o.Uri, Size = o.Size, Sha256 = o.Sha256, Status = o.Status, Events = o.Events, Written = o.Written,
+        Duplicates = o.Duplicates, Errors = o.Errors, UnknownTime = o.UnknownTime, UncompressedBytes = o.UncompressedBytes,
+        Message = o.Message, ConvertedAt = convertedAt, RunId = _runId, IrTrailVersion = DatasetManifest.Version,
+    };
+
     /// <summary>Reads one source into batches on its channel (always completing it).</summary>
-    private async Task ReadSourceAsync(Slot slot, CloudTrailColumnMapper mapper, Dictionary<string, ManifestEntry> known, CancellationToken ct)
+    private async Task ReadSourceAsync(Slot slot, CloudTrailColumnMapper mapper, DatasetManifest manifest, CancellationToken ct)
     {
         var o = slot.Outcome;
         var writer = slot.Channel.Writer;
         try
         {
-            if (known.TryGetValue(o.Uri, out var entry) && entry.Size == o.Size && entry.Sha256 is not null)
+            if (manifest.TryGetSource(o.Uri, out var knownSize, out var knownSha) && knownSize == o.Size)
             {
                 await using var s = new HashingReadStream(await slot.Source.OpenAsync(ct).ConfigureAwait(false));
-                if (await s.FinishAsync(ct).ConfigureAwait(false) == entry.Sha256)
+                if (await s.FinishAsync(ct).ConfigureAwait(false) == knownSha)
                 {
-                    o.Sha256 = entry.Sha256;
+                    o.Sha256 = knownSha;
                     o.Status = "unchanged";
                     o.Message = "already in the dataset (same path, size and SHA-256)";
                     return;

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -16,6 +19,10 @@ public sealed class ManifestEntry
     [JsonPropertyName("duplicates")] public long Duplicates { get; set; }
     [JsonPropertyName("errors")] public long Errors { get; set; }
     [JsonPropertyName("message")] public string? Message { get; set; }
+    /// <summary>Events whose eventTime was missing or unreadable (kept in the unknown-date partition).</summary>
+    [JsonPropertyName("unknownTime")] public long UnknownTime { get; set; }
+    /// <summary>Bytes of JSON read (after gunzip).</summary>
+    [JsonPropertyName("uncompressedBytes")] public long UncompressedBytes { get; set; }
     [JsonPropertyName("convertedAt")] public DateTime ConvertedAt { get; set; }
     [JsonPropertyName("runId")] public string RunId { get; set; } = "";
     [JsonPropertyName("irtrailVersion")] public string IrTrailVersion { get; set; } = "";
@@ -40,10 +47,17 @@ public sealed class DatasetManifest
 {
     public const string FolderName = "_irtrail";
     public const string TempSuffix = ".tmp";
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    internal static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private readonly string _folder;
     private readonly string _path;
+
+    /// <summary>What a re-run needs of each source already in: its size and SHA-256, by a 128-bit hash of its URI.
+    /// About 60 bytes a source rather than the entry's strings: a dataset can hold millions of delivery files.</summary>
+    private readonly Dictionary<UInt128, KnownSource> _known = [];
+    private readonly HashSet<string> _runs = new(StringComparer.Ordinal);
+
+    private readonly record struct KnownSource(long? Size, UInt128 ShaHigh, UInt128 ShaLow);
 
     public DatasetManifest(string root)
     {
@@ -53,7 +67,58 @@ public sealed class DatasetManifest
     }
 
     public string Root { get; }
-    public List<ManifestEntry> Entries { get; } = [];
+
+    /// <summary>Entries read (and rolled forward) by <see cref="Open"/>.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The size and SHA-256 the manifest last recorded for <paramref name="uri"/>; false when it has no hash.</summary>
+    public bool TryGetSource(string uri, out long? size, out string sha256)
+    {
+        size = null;
+        sha256 = "";
+        if (!_known.TryGetValue(UriKey(uri), out var k)) return false;
+        Span<byte> sha = stackalloc byte[32];
+        var (high, low) = (k.ShaHigh, k.ShaLow);
+        MemoryMarshal.Write(sha, in high);
+        MemoryMarshal.Write(sha[16..], in low);
+        size = k.Size;
+        sha256 = Convert.ToHexString(sha).ToLowerInvariant();
+        return true;
+    }
+
+    /// <summary>The entries one run added, read from manifest.jsonl on demand (none when it is gone).</summary>
+    public static IEnumerable<ManifestEntry> ReadRun(string root, string runId)
+    {
+        var path = Path.Combine(root, FolderName, "manifest.jsonl");
+        if (!File.Exists(path)) yield break;
+        var marker = $"\"{runId}\"";
+        foreach (var line in File.ReadLines(path))
+            if (line.Contains(marker, StringComparison.Ordinal) && JsonSerializer.Deserialize<ManifestEntry>(line, Json) is { } e && e.RunId == runId)
+                yield return e;
+    }
+
+    /// <summary>A source's identity in memory: 16 bytes of the SHA-256 of its URI.</summary>
+    internal static UInt128 UriKey(string uri)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        var max = Encoding.UTF8.GetMaxByteCount(uri.Length);
+        var utf8 = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(uri, utf8)], hash);
+        return MemoryMarshal.Read<UInt128>(hash);
+    }
+
+    private void Add(ManifestEntry e)
+    {
+        Count++;
+        _runs.Add(e.RunId);
+        // Only lower-case hex round-trips through the bytes, and only a hash lets a re-run recognise the file.
+        if (e.Sha256 is { Length: 64 } hex && hex.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
+        {
+            var sha = Convert.FromHexString(hex).AsSpan();
+            _known[UriKey(e.Uri)] = new KnownSource(e.Size, MemoryMarshal.Read<UInt128>(sha), MemoryMarshal.Read<UInt128>(sha[16..]));
+        }
+        else _known.Remove(UriKey(e.Uri));
+    }
 
     public static bool IsDataset(string root) => Directory.Exists(Path.Combine(root, FolderName));
 
@@ -83,7 +148,7 @@ public sealed class DatasetManifest
         {
             CommitJournal journal;
             using (var f = File.OpenRead(journalPath)) journal = JsonSerializer.Deserialize<CommitJournal>(f, Json)!;
-            if (Apply(journal)) Entries.AddRange(journal.Entries);
+            Apply(journal);
             File.Delete(journalPath);
         }
         // Anything still under a temporary name belongs to a run that never committed.
@@ -93,10 +158,12 @@ public sealed class DatasetManifest
 
     private void Load()
     {
-        Entries.Clear();
+        _known.Clear();
+        _runs.Clear();
+        Count = 0;
         if (!File.Exists(_path)) return;
         foreach (var line in File.ReadLines(_path))
-            if (line.Length > 0) Entries.Add(JsonSerializer.Deserialize<ManifestEntry>(line, Json)!);
+            if (line.Length > 0) Add(JsonSerializer.Deserialize<ManifestEntry>(line, Json)!);
     }
 
     /// <summary>Makes a run's files visible and records its sources: journal first, so a crash here is finished later.</summary>
@@ -115,7 +182,7 @@ public sealed class DatasetManifest
     {
         foreach (var r in journal.Renames)
             if (File.Exists(r[0]) && !File.Exists(r[1])) File.Move(r[0], r[1]);
-        if (Entries.Any(e => e.RunId == journal.RunId)) return false;
+        if (_runs.Contains(journal.RunId)) return false;
         // Rewritten rather than appended to, so that it is replaced atomically: the lines there are copied as they are.
         WriteAtomic(_path, s =>
         {
@@ -126,8 +193,10 @@ public sealed class DatasetManifest
             {
                 JsonSerializer.Serialize(s, e, Json);
                 s.WriteByte((byte)'\n');
+                Add(e);
             }
         });
+        _runs.Add(journal.RunId);
         return true;
     }
 

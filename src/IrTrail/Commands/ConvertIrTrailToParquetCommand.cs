@@ -30,8 +30,11 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
 
     [Parameter] public SwitchParameter Force { get; set; }
 
-    private readonly List<ILogSource> _sources = [];
+    /// <summary>LogFile input, opened as it arrives.</summary>
+    private readonly List<ILogSource> _logFiles = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    /// <summary>Local input in order: files, and folders to be walked when the run reads them (never listed whole).</summary>
+    private readonly List<(string Path, bool IsFolder)> _local = [];
     private int _pathFailures;
 
     protected override void ProcessRecord()
@@ -39,16 +42,47 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
         if (FromLogFiles)
         {
             foreach (var f in LogFile)
-                if (_seen.Add(f.Uri)) _sources.Add(OpenLogFile(f));
+                if (_seen.Add(f.Uri)) _logFiles.Add(OpenLogFile(f));
             return;
         }
-        foreach (var input in ResolveLocalInputs((_, _) => _pathFailures++))
-            foreach (var f in input.Files) Add(f);
+        _local.AddRange(ResolveLocalPaths((_, _) => _pathFailures++));
     }
 
-    private void Add(string file)
+    /// <summary>The local sources, produced as the run takes them; a folder that cannot be listed takes the place of
+    /// its files as a source that fails (the run reports it and goes on).</summary>
+    private IEnumerable<ILogSource> LocalSources()
     {
-        if (_seen.Add(file)) _sources.Add(new LocalFileSource(file));
+        foreach (var (path, isFolder) in _local)
+        {
+            if (!isFolder) { yield return new LocalFileSource(path); continue; }
+            var unreadable = new Queue<ILogSource>();
+            foreach (var file in LogFileNames.Enumerate(path, (dir, ex) => unreadable.Enqueue(new UnreadableSource(dir, ex))))
+            {
+                while (unreadable.TryDequeue(out var u)) yield return u;
+                yield return new LocalFileSource(file);
+            }
+            while (unreadable.TryDequeue(out var u)) yield return u;
+        }
+    }
+
+    /// <summary>How many files and bytes the local input holds: a walk that keeps only the counts.</summary>
+    private (int Files, long Bytes) CountLocal()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var (files, bytes) = (0, 0L);
+        foreach (var (path, isFolder) in _local)
+        {
+            // Counted once however often named, as the run reads it; folders are counted without holding their files.
+            var (f, b) = isFolder ? LogFileNames.Measure(path) : seen.Add(path) ? (1, Length(path)) : (0, 0L);
+            (files, bytes) = (files + f, bytes + b);
+        }
+        return (files, bytes);
+    }
+
+    private static long Length(string file)
+    {
+        try { return new FileInfo(file).Length; }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return 0; }
     }
 
     protected override void EndProcessing()
@@ -60,9 +94,9 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
     private void Convert()
     {
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        var bytes = _sources.Sum(s => s.Length ?? 0);
+        var (count, bytes) = FromLogFiles ? (_logFiles.Count, _logFiles.Sum(s => s.Length ?? 0)) : CountLocal();
         var exists = Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any();
-        var action = $"Convert {_sources.Count:N0} log file(s) ({bytes / 1048576.0:N1} MB) into a Parquet dataset" +
+        var action = $"Convert {count:N0} log file(s) ({bytes / 1048576.0:N1} MB) into a Parquet dataset" +
                      (exists ? Force ? ", replacing the existing dataset" : ", adding to the existing dataset" : "");
         if (!ShouldProcess(destination, action))
         {
@@ -79,9 +113,13 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
         }
 
         var converter = new DatasetConverter();
-        var options = new ConversionOptions { Destination = destination, KeepDuplicates = KeepDuplicates, ThrottleLimit = ThrottleLimit };
+        var options = new ConversionOptions
+        {
+            Destination = destination, KeepDuplicates = KeepDuplicates, ThrottleLimit = ThrottleLimit, ExpectedFiles = count, ExpectedBytes = bytes,
+        };
         var clock = Stopwatch.StartNew();
-        var task = Task.Run(() => converter.RunAsync(_sources, options, CancellationToken));
+        var sources = FromLogFiles ? _logFiles : LocalSources();
+        var task = Task.Run(() => converter.RunAsync(sources, options, CancellationToken));
         // The engine runs on worker threads; errors and progress are written here, on the pipeline thread.
         while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(250))
         {
@@ -118,7 +156,7 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
 
     private void WriteWhatIfDetail(string destination)
     {
-        foreach (var s in _sources.Take(20)) WriteVerbose($"Would read '{s.Uri}'.");
+        foreach (var s in (FromLogFiles ? _logFiles : LocalSources()).Take(20)) WriteVerbose($"Would read '{s.Uri}'.");
         WriteVerbose($"Would write Parquet files under '{destination}' ({DatasetSchema.AccountKey}=/{DatasetSchema.RegionKey}=/{DatasetSchema.DateKey}=) and its manifest in '{DatasetManifest.FolderName}'.");
     }
 
@@ -131,7 +169,7 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
     {
         var rate = p.Events / Math.Max(elapsed.TotalSeconds, 0.001);
         var record = new ProgressRecord(ProgressId, "Converting CloudTrail logs to Parquet",
-            $"{p.Phase}: {p.FilesDone:N0} of {p.FilesTotal:N0} files, {p.Events:N0} events ({rate:N0}/s)")
+            $"{p.Phase}: {p.FilesDone:N0}{(p.FilesTotal > 0 ? $" of {p.FilesTotal:N0}" : "")} files, {p.Events:N0} events ({rate:N0}/s)")
         {
             CurrentOperation = p.Current ?? "",
         };

@@ -41,11 +41,9 @@ public abstract class LogInputCmdlet : AwsCmdlet
     /// <summary>One -Path/-LiteralPath input resolved to the local log files it stands for.</summary>
     protected sealed record LocalInput(string FullPath, bool IsFolder, IReadOnlyList<string> Files);
 
-    /// <summary>
-    /// The local files this record's -Path or -LiteralPath name (folders searched for logs). A path that does not
-    /// resolve or a folder that cannot be read is an error record (and <paramref name="onFailure"/>), never a stop.
-    /// </summary>
-    protected IEnumerable<LocalInput> ResolveLocalInputs(Action<string, string> onFailure)
+    /// <summary>This record's -Path or -LiteralPath resolved (wildcards expanded), folders not yet searched. A path that
+    /// does not resolve is an error record (and <paramref name="onFailure"/>), never a stop.</summary>
+    protected IEnumerable<(string FullPath, bool IsFolder)> ResolveLocalPaths(Action<string, string> onFailure)
     {
         var literal = ParameterSetName == LiteralPathSet;
         foreach (var r in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
@@ -56,19 +54,31 @@ public abstract class LogInputCmdlet : AwsCmdlet
                 WriteError(new ErrorRecord(r.Error, "PathNotFound", ErrorCategory.ObjectNotFound, r.Input));
                 continue;
             }
-            if (!r.IsFolder)
+            yield return (r.FullPath!, r.IsFolder);
+        }
+    }
+
+    /// <summary>
+    /// The local files this record's -Path or -LiteralPath name (folders searched for logs). A path that does not
+    /// resolve or a folder that cannot be read is an error record (and <paramref name="onFailure"/>), never a stop.
+    /// </summary>
+    protected IEnumerable<LocalInput> ResolveLocalInputs(Action<string, string> onFailure)
+    {
+        foreach (var (fullPath, isFolder) in ResolveLocalPaths(onFailure))
+        {
+            if (!isFolder)
             {
-                yield return new LocalInput(r.FullPath!, false, [r.FullPath!]);
+                yield return new LocalInput(fullPath, false, [fullPath]);
                 continue;
             }
             List<string>? files = null;
-            try { files = LogFileNames.Enumerate(r.FullPath!).ToList(); }
+            try { files = LogFileNames.Enumerate(fullPath).ToList(); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                onFailure(r.FullPath!, ex.Message);
-                WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, r.FullPath));
+                onFailure(fullPath, ex.Message);
+                WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, fullPath));
             }
-            if (files is not null) yield return new LocalInput(r.FullPath!, true, files);
+            if (files is not null) yield return new LocalInput(fullPath, true, files);
         }
     }
 }

@@ -50,7 +50,9 @@ public sealed class DatasetManifestTests
         Assert.True(File.Exists(final));
         Assert.False(File.Exists(temp));
         Assert.Equal(["/in/a.json", "/in/b.json", "/in/c.json"], ManifestUris(root));
-        Assert.Equal(["/in/a.json", "/in/b.json", "/in/c.json"], m.Entries.Select(e => e.Uri));
+        Assert.Equal(3, m.Count);
+        Assert.True(m.TryGetSource("/in/c.json", out var size, out var sha));
+        Assert.Equal((10L, new string('a', 64)), (size, sha));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, DatasetManifest.FolderName), "commit-*"));
     }
 
@@ -70,7 +72,7 @@ public sealed class DatasetManifestTests
 
         Assert.True(File.Exists(final));
         Assert.Equal(["/in/a.json", "/in/b.json", "/in/c.json"], ManifestUris(root));
-        Assert.Equal(3, m.Entries.Count);
+        Assert.Equal(3, m.Count);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, DatasetManifest.FolderName), "commit-*"));
     }
 }

@@ -120,3 +120,37 @@ public class LogFileNamesTests
         finally { Directory.Delete(root, true); }
     }
 }
+
+public class LogFileNamesWalkTests
+{
+    [Fact]
+    public void A_folder_is_walked_in_the_ordinal_order_of_full_paths()
+    {
+        var root = Directory.CreateTempSubdirectory("irtrail-walk-").FullName;
+        try
+        {
+            // Names where a file and a folder share a prefix: '.', '-' and '0' sort around the separator.
+            string[] files = ["a.json", "a-b/x.json", "a/z.json", "a/b.json", "a0.json", "a/b/c.json", "B.json", "b/_irtrail/m.json", "b/c.json.gz"];
+            foreach (var f in files)
+            {
+                var full = Path.Combine(root, f);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllText(full, "[]");
+            }
+            var walked = LogFileNames.Enumerate(root).ToList();
+            var sorted = files.Where(f => !f.Contains("_irtrail")).Select(f => Path.Combine(root, f)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(sorted, walked);
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
+    public void A_folder_that_cannot_be_listed_is_reported_and_passed_over_when_asked()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "irtrail-missing-" + Guid.NewGuid().ToString("N"));
+        Assert.Throws<DirectoryNotFoundException>(() => LogFileNames.Enumerate(missing).ToList());
+        var reported = new List<string>();
+        Assert.Empty(LogFileNames.Enumerate(missing, (dir, _) => reported.Add(dir)));
+        Assert.Equal([missing], reported);
+    }
+}
