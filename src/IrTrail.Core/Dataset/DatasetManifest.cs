@@ -148,7 +148,7 @@ public sealed class DatasetManifest
         {
             CommitJournal journal;
             using (var f = File.OpenRead(journalPath)) journal = JsonSerializer.Deserialize<CommitJournal>(f, Json)!;
-            Apply(journal);
+            Apply(journal, index: true);
             File.Delete(journalPath);
         }
         // Anything still under a temporary name belongs to a run that never committed.
@@ -171,18 +171,19 @@ public sealed class DatasetManifest
     {
         var path = Path.Combine(_folder, $"commit-{journal.RunId}.json");
         WriteAtomic(path, s => JsonSerializer.Serialize(s, journal, Json));
-        Apply(journal);
+        Apply(journal, index: false);
         File.Delete(path);
     }
 
     /// <summary>Renames the run's files and adds its entries to manifest.jsonl. Streamed, file to file: a run over
-    /// hundreds of thousands of delivery files has as many entries, and the manifest holds every run's. False when the
-    /// manifest already had them (a commit interrupted after its manifest was written).</summary>
-    private bool Apply(CommitJournal journal)
+    /// hundreds of thousands of delivery files has as many entries, and the manifest holds every run's. Entries are
+    /// not added twice (a commit interrupted after its manifest was written); <paramref name="index"/> also records
+    /// them as known sources.</summary>
+    private void Apply(CommitJournal journal, bool index)
     {
         foreach (var r in journal.Renames)
             if (File.Exists(r[0]) && !File.Exists(r[1])) File.Move(r[0], r[1]);
-        if (_runs.Contains(journal.RunId)) return false;
+        if (_runs.Contains(journal.RunId)) return;
         // Rewritten rather than appended to, so that it is replaced atomically: the lines there are copied as they are.
         WriteAtomic(_path, s =>
         {
@@ -193,11 +194,11 @@ public sealed class DatasetManifest
             {
                 JsonSerializer.Serialize(s, e, Json);
                 s.WriteByte((byte)'\n');
-                Add(e);
+                // Only a journal rolled forward on opening comes before a run that needs to know its sources.
+                if (index) Add(e);
             }
         });
         _runs.Add(journal.RunId);
-        return true;
     }
 
     /// <summary>Releases the writer lock.</summary>
