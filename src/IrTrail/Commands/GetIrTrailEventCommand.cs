@@ -84,11 +84,22 @@ public sealed class GetIrTrailEventCommand : LogInputCmdlet
             }
             return;
         }
-        foreach (var input in ResolveLocalInputs((source, why) => _summary.Failed.Add((source, why))))
+        foreach (var (path, isFolder) in ResolveLocalPaths((source, why) => _summary.Failed.Add((source, why))))
         {
-            if (input.IsFolder) WriteVerbose($"Found {input.Files.Count:N0} log files under '{input.FullPath}'.");
-            for (var i = 0; i < input.Files.Count; i++) ReadSource(new LocalFileSource(input.Files[i]), i, input.Files.Count);
+            if (!isFolder) { ReadSource(new LocalFileSource(path), 0, 1); continue; }
+            // Counted first (for the progress bar), then walked as it is read: a folder's files are never listed whole.
+            var (count, _) = LogFileNames.Measure(path);
+            WriteVerbose($"Found {count:N0} log files under '{path}'.");
+            var i = 0;
+            foreach (var file in LogFileNames.Enumerate(path, FolderUnreadable)) ReadSource(new LocalFileSource(file), i++, count);
         }
+    }
+
+    /// <summary>A folder (or one below it) that cannot be listed: reported, and the rest is read.</summary>
+    private void FolderUnreadable(string folder, Exception ex)
+    {
+        _summary.Failed.Add((folder, ex.Message));
+        WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, folder));
     }
 
     private void ReadSource(ILogSource source, int index, int count)
@@ -101,7 +112,7 @@ public sealed class GetIrTrailEventCommand : LogInputCmdlet
             var files = count > 0 ? $"{index:N0} of {count:N0} files" : $"{index:N0} files";
             WriteProgress(new ProgressRecord(ProgressId, "Reading CloudTrail logs", $"{files}, {_summary.Events:N0} events ({rate:N0}/s)")
             {
-                PercentComplete = count > 0 ? (int)(100L * index / count) : -1,
+                PercentComplete = count > 0 ? (int)Math.Min(100, 100L * index / count) : -1,
                 CurrentOperation = source.Uri,
             });
         }

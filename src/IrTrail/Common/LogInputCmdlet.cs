@@ -38,9 +38,6 @@ public abstract class LogInputCmdlet : AwsCmdlet
 
     protected bool FromLogFiles => ParameterSetName == LogFileSet;
 
-    /// <summary>One -Path/-LiteralPath input resolved to the local log files it stands for.</summary>
-    protected sealed record LocalInput(string FullPath, bool IsFolder, IReadOnlyList<string> Files);
-
     /// <summary>This record's -Path or -LiteralPath resolved (wildcards expanded), folders not yet searched. A path that
     /// does not resolve is an error record (and <paramref name="onFailure"/>), never a stop.</summary>
     protected IEnumerable<(string FullPath, bool IsFolder)> ResolveLocalPaths(Action<string, string> onFailure)
@@ -55,30 +52,6 @@ public abstract class LogInputCmdlet : AwsCmdlet
                 continue;
             }
             yield return (r.FullPath!, r.IsFolder);
-        }
-    }
-
-    /// <summary>
-    /// The local files this record's -Path or -LiteralPath name (folders searched for logs). A path that does not
-    /// resolve or a folder that cannot be read is an error record (and <paramref name="onFailure"/>), never a stop.
-    /// </summary>
-    protected IEnumerable<LocalInput> ResolveLocalInputs(Action<string, string> onFailure)
-    {
-        foreach (var (fullPath, isFolder) in ResolveLocalPaths(onFailure))
-        {
-            if (!isFolder)
-            {
-                yield return new LocalInput(fullPath, false, [fullPath]);
-                continue;
-            }
-            List<string>? files = null;
-            try { files = LogFileNames.Enumerate(fullPath).ToList(); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                onFailure(fullPath, ex.Message);
-                WriteError(new ErrorRecord(ex, "FolderUnreadable", ErrorCategory.ReadError, fullPath));
-            }
-            if (files is not null) yield return new LocalInput(fullPath, true, files);
         }
     }
 }
