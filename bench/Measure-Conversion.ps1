@@ -21,16 +21,23 @@ param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/IrTrail'),
     [string] $WorkPath = (Join-Path ([IO.Path]::GetTempPath()) 'irtrail-bench'),
     # A run still going after this long is stopped and reported as timed out (its CPU time so far is kept).
-    [int] $TimeoutMinutes = 30
+    [int] $TimeoutMinutes = 30,
+    # Which tools to run: both by default; one alone to measure IrTrail where DuckDB is already known not to finish.
+    [ValidateSet('IrTrail', 'DuckDB')] [string[]] $Tool = @('IrTrail', 'DuckDB')
 )
 $ErrorActionPreference = 'Stop'
 $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
 $module = (Resolve-Path $ModulePath).Path
 
-# DuckDB's baseline schema: CloudTrail's top-level fields typed, userIdentity a struct, blobs as JSON.
+# DuckDB's baseline schema: every field CloudTrail documents, as IrTrail's dataset types them (top-level fields typed,
+# userIdentity a struct with all of its documented members, blobs as JSON). Before 2026-11-30 (fifth session) it left
+# out userIdentity's identityProvider, credentialId and onBehalfOf and sessionContext's webIdFederationData,
+# sourceIdentity, ec2RoleDelivery and assumedRoot, so DuckDB's import silently dropped them where the data has them.
 $schema = "STRUCT(eventVersion VARCHAR, userIdentity STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, " +
-    "accessKeyId VARCHAR, userName VARCHAR, invokedBy VARCHAR, sessionContext STRUCT(attributes STRUCT(creationDate VARCHAR, " +
-    "mfaAuthenticated VARCHAR), sessionIssuer STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, userName VARCHAR))), " +
+    "accessKeyId VARCHAR, userName VARCHAR, invokedBy VARCHAR, identityProvider VARCHAR, credentialId VARCHAR, onBehalfOf JSON, " +
+    "sessionContext STRUCT(attributes STRUCT(creationDate VARCHAR, mfaAuthenticated VARCHAR), " +
+    "sessionIssuer STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, userName VARCHAR), " +
+    "webIdFederationData JSON, sourceIdentity VARCHAR, ec2RoleDelivery VARCHAR, assumedRoot VARCHAR)), " +
     "eventTime TIMESTAMP, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR, userAgent VARCHAR, " +
     "errorCode VARCHAR, errorMessage VARCHAR, requestParameters JSON, responseElements JSON, additionalEventData JSON, requestID VARCHAR, " +
     "eventID VARCHAR, readOnly BOOLEAN, resources JSON, eventType VARCHAR, apiVersion VARCHAR, managementEvent BOOLEAN, " +
@@ -81,11 +88,12 @@ $rows = foreach ($c in $Corpus) {
     }
     for ($i = 0; $i -lt $Repeat; $i++) {
         $order = if ($i % 2 -eq 0) { 'IrTrail', 'DuckDB' } else { 'DuckDB', 'IrTrail' }
-        foreach ($tool in $order) {
-            $m = Invoke-Run $tool $src (Join-Path $WorkPath "$tool")
+        # (Not $tool: PowerShell's variables ignore case, and that one is the -Tool parameter.)
+        foreach ($which in ($order | Where-Object { $_ -in $Tool })) {
+            $m = Invoke-Run $which $src (Join-Path $WorkPath $which)
             $done = -not $m.timedOut
             [pscustomobject]@{
-                Corpus = Split-Path $src -Leaf; Tool = $tool; Run = $i + 1; Events = [long]$m.events
+                Corpus = Split-Path $src -Leaf; Tool = $which; Run = $i + 1; Events = [long]$m.events
                 Seconds = [math]::Round($m.seconds, 1)
                 EventsPerSec = $done ? [math]::Round($m.events / $m.seconds) : $null
                 JsonMBPerSec = $done ? [math]::Round($jsonBytes / 1MB / $m.seconds, 1) : $null
@@ -101,11 +109,13 @@ $rows = foreach ($c in $Corpus) {
 Remove-Item $WorkPath -Recurse -Force -ErrorAction SilentlyContinue
 $rows | Format-Table -Property * -AutoSize | Out-String -Width 300 | Out-Host
 $summary = foreach ($g in ($rows | Group-Object Corpus)) {
-    $med = { param($xs) $s = @($xs | Sort-Object); $s[[int][math]::Floor(($s.Count - 1) / 2)] }
+    $med = { param($xs) $s = @($xs | Sort-Object); if ($s.Count) { $s[[int][math]::Floor(($s.Count - 1) / 2)] } }
     # Timed-out runs have no rate: the ratio comes from completed runs, or is a bound when one side never finished.
     $ir = @($g.Group | Where-Object { $_.Tool -eq 'IrTrail' -and -not $_.Note }); $dd = @($g.Group | Where-Object { $_.Tool -eq 'DuckDB' -and -not $_.Note })
     $irEps = $ir ? (& $med $ir.EventsPerSec) : $null; $ddEps = $dd ? (& $med $dd.EventsPerSec) : $null
-    $bound = if ($ir -and -not $dd) { "DuckDB timed out: ratio over $([math]::Floor($TimeoutMinutes * 60 / (& $med $ir.Seconds)))" }
+    $ran = @($g.Group.Tool | Sort-Object -Unique)
+    $bound = if ($ran.Count -lt 2) { "$($ran -join '') alone" }
+             elseif ($ir -and -not $dd) { "DuckDB timed out: ratio over $([math]::Floor($TimeoutMinutes * 60 / (& $med $ir.Seconds)))" }
              elseif ($dd -and -not $ir) { "IrTrail timed out: ratio under $([math]::Round((& $med $dd.Seconds) / ($TimeoutMinutes * 60), 3))" }
     [pscustomobject]@{
         Corpus = $g.Name; Events = ($ir + $dd)[0].Events; IrTrailEventsPerSec = $irEps; DuckDBEventsPerSec = $ddEps
