@@ -63,6 +63,9 @@ public sealed class ConversionResult
     public long BytesOut { get; set; }
     public TimeSpan Elapsed { get; set; }
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Math.Round(EventsIn / Elapsed.TotalSeconds) : 0;
+    /// <summary>Why files were skipped (a digest file, an empty file), with how many each.</summary>
+    public IReadOnlyDictionary<string, int> SkipReasons => _skipReasons;
+    internal readonly SortedDictionary<string, int> _skipReasons = new(StringComparer.Ordinal);
     /// <summary>The run's id in the dataset's manifest (its entries' runId; its files are part-&lt;run&gt;-*.parquet).</summary>
     public string RunId { get; init; } = "";
     /// <summary>How each source of this run went (not those already in the dataset, which were not read again). Read from

@@ -194,7 +194,11 @@ public sealed partial class DatasetConverter
         switch (s.Status)
         {
             case "converted": result.FilesRead++; break;
-            case "skipped": result.FilesSkipped++; break;
+            case "skipped":
+                result.FilesSkipped++;
+                var why = s.Message ?? "skipped";
+                result._skipReasons[why] = result._skipReasons.GetValueOrDefault(why) + 1;
+                break;
             case "unchanged": result.FilesUnchanged++; break;
             default: result.FilesFailed++; if (s.Events > 0) result.FilesRead++; break;
         }

@@ -148,7 +148,8 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
             return;
         }
         result.FilesFailed += _pathFailures;
-        WriteVerbose($"{result.FilesRead:N0} files read, {result.FilesUnchanged:N0} already in the dataset, {result.FilesSkipped:N0} skipped, " +
+        var why = result.SkipReasons.Count > 0 ? $" ({string.Join("; ", result.SkipReasons.Select(r => $"{r.Value:N0} {r.Key}"))})" : "";
+        WriteVerbose($"{result.FilesRead:N0} files read, {result.FilesUnchanged:N0} already in the dataset, {result.FilesSkipped:N0} skipped{why}, " +
                      $"{result.FilesFailed:N0} failed; {result.EventsIn:N0} events, {result.Duplicates:N0} duplicates dropped, " +
                      $"{result.EventsWritten:N0} written to {result.FilesWritten:N0} files in {result.Partitions:N0} partitions, {result.Elapsed.TotalSeconds:N1} s.");
         WriteObject(result);

@@ -56,26 +56,31 @@ public sealed class DatasetSourceFeedTests
     }
 
     [Fact]
-    public async Task APathTwiceIsReadOnceAnUnreadableFolderFailsAndTheOutcomesComeFromTheManifest()
+    public async Task APathTwiceIsReadOnceAnUnreadableFolderFailsSkipsHaveReasonsAndTheOutcomesComeFromTheManifest()
     {
         var src = WriteSources(2);
         var (a, b) = (Path.Combine(src, "f000.json"), Path.Combine(src, "f001.json"));
         var folder = Path.Combine(src, "locked");
+        var (digest, empty) = (Path.Combine(src, "digest.json"), Path.Combine(src, "empty.json"));
+        File.WriteAllText(digest, """{"digestStartTime":"2024-06-01T00:00:00Z","digestEndTime":"2024-06-01T01:00:00Z","logFiles":[]}""");
+        File.WriteAllText(empty, "");
         ILogSource[] sources =
         [
             new LocalFileSource(a), new LocalFileSource(b), new LocalFileSource(a),
             new UnreadableSource(folder, new UnauthorizedAccessException("Access to the path is denied.")),
+            new LocalFileSource(digest), new LocalFileSource(empty),
         ];
         var dest = Path.Combine(DatasetTestHelpers.TempDir(), "ds");
         var converter = new DatasetConverter();
 
         var r = await converter.RunAsync(sources, new ConversionOptions { Destination = dest, ThrottleLimit = 2 }, CancellationToken.None);
 
-        Assert.Equal((4, 2, 1, 2L), (r.Inputs, r.FilesRead, r.FilesFailed, r.EventsWritten));
+        Assert.Equal((6, 2, 1, 2, 2L), (r.Inputs, r.FilesRead, r.FilesFailed, r.FilesSkipped, r.EventsWritten));
+        Assert.Equal(new Dictionary<string, int> { ["a CloudTrail digest file, not events"] = 1, ["empty"] = 1 }, r.SkipReasons);
         Assert.Contains(converter.Issues, i => i.Source == folder && i.Message.Contains("denied", StringComparison.Ordinal));
         var outcomes = r.Sources.ToList();
-        Assert.Equal([a, b, folder], outcomes.Select(o => o.Uri));
-        Assert.Equal(["converted", "converted", "failed"], outcomes.Select(o => o.Status));
+        Assert.Equal([a, b, folder, digest, empty], outcomes.Select(o => o.Uri));
+        Assert.Equal(["converted", "converted", "failed", "skipped", "skipped"], outcomes.Select(o => o.Status));
         Assert.All(outcomes.Take(2), o => Assert.True(o.UncompressedBytes > 0));
         // The run's entry log was a temporary file: only the manifest remains.
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(dest, DatasetManifest.FolderName), "*" + DatasetManifest.TempSuffix));
@@ -85,6 +90,6 @@ public sealed class DatasetSourceFeedTests
             new ConversionOptions { Destination = dest, ThrottleLimit = 2 }, CancellationToken.None);
         Assert.Equal((2, 0), (again.FilesUnchanged, again.FilesWritten));
         Assert.Empty(again.Sources);
-        Assert.Equal(3, r.Sources.Count());
+        Assert.Equal(5, r.Sources.Count());
     }
 }
