@@ -72,8 +72,10 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
         var (files, bytes) = (0, 0L);
         foreach (var (path, isFolder) in _local)
         {
-            // Counted once however often named, as the run reads it; folders are counted without holding their files.
-            var (f, b) = isFolder ? LogFileNames.Measure(path) : seen.Add(path) ? (1, Length(path)) : (0, 0L);
+            // Counted once however often named, as the run reads it (a file inside a folder also named is counted twice:
+            // this is for progress only); folders are counted without holding their files.
+            if (!seen.Add(path)) continue;
+            var (f, b) = isFolder ? LogFileNames.Measure(path) : (1, Length(path));
             (files, bytes) = (files + f, bytes + b);
         }
         return (files, bytes);
