@@ -25,6 +25,17 @@ public static class DatasetColumns
     /// cannot go in their typed column), as one JSON object text.</summary>
     public const string OtherFieldsName = "otherFields";
 
+    /// <summary>Top-level blobs CloudTrail writes on every API call, as <c>null</c> when there is nothing to say: a NULL in
+    /// their column means that null, and only a record without the key says so in otherFields (under
+    /// <see cref="AbsentKey"/>). Most events have a null one, so otherFields stays empty for ordinary records.</summary>
+    public static readonly string[] NullWhenEmpty = ["requestParameters", "responseElements"];
+
+    /// <summary>IrTrail's own key in otherFields: the <see cref="NullWhenEmpty"/> fields the record did not have, as a
+    /// JSON array of their names. An input field whose name starts with <see cref="ReservedPrefix"/> is kept under that
+    /// name with the prefix once more in front, so it can never be taken for this.</summary>
+    public const string AbsentKey = "irtrail:absent";
+    public const string ReservedPrefix = "irtrail:";
+
     /// <summary>Top-level text columns, by JSON name; true when the value is a JSON blob kept as text.</summary>
     public static readonly (string Name, int Slot, bool Json)[] TopLevel =
     [

@@ -7,8 +7,9 @@ namespace IrTrail.Core.Dataset;
 /// <summary>
 /// Rebuilds a CloudTrail record's JSON from a dataset row (column name → value, userIdentity as a dictionary), the
 /// inverse of <see cref="Reading.CloudTrailColumnMapper"/>: typed columns give their values back, JSON-text columns are
-/// written verbatim, and <see cref="DatasetColumns.OtherFieldsName"/> adds (and overrides with) the fields kept as
-/// received. Object key order is not preserved.
+/// written verbatim, a NULL requestParameters or responseElements is the null CloudTrail wrote (unless otherFields lists
+/// it as absent), and <see cref="DatasetColumns.OtherFieldsName"/> adds (and overrides with) the fields kept as received.
+/// Object key order is not preserved.
 /// </summary>
 public static class RecordRebuilder
 {
@@ -18,7 +19,13 @@ public static class RecordRebuilder
     {
         using var other = row.GetValueOrDefault(DatasetColumns.OtherFieldsName) is string o ? JsonDocument.Parse(o) : null;
         var overridden = new HashSet<string>(StringComparer.Ordinal);
-        if (other is not null) foreach (var p in other.RootElement.EnumerateObject()) overridden.Add(p.Name);
+        var absent = new HashSet<string>(StringComparer.Ordinal);
+        if (other is not null)
+            foreach (var p in other.RootElement.EnumerateObject())
+            {
+                if (p.Name == DatasetColumns.AbsentKey) absent.UnionWith(p.Value.EnumerateArray().Select(n => n.GetString()!));
+                else overridden.Add(InputName(p.Name));
+            }
 
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, Options))
@@ -26,7 +33,13 @@ public static class RecordRebuilder
             w.WriteStartObject();
             foreach (var (name, _, json) in DatasetColumns.TopLevel)
             {
-                if (overridden.Contains(name) || row.GetValueOrDefault(name) is not string v) continue;
+                if (overridden.Contains(name)) continue;
+                if (row.GetValueOrDefault(name) is not string v)
+                {
+                    // NULL in these columns is the null CloudTrail wrote, unless the record did not have the key.
+                    if (DatasetColumns.NullWhenEmpty.Contains(name) && !absent.Contains(name)) w.WriteNull(name);
+                    continue;
+                }
                 if (json) { w.WritePropertyName(name); w.WriteRawValue(v, skipInputValidation: true); }
                 else w.WriteString(name, v);
             }
@@ -40,11 +53,20 @@ public static class RecordRebuilder
                 WriteStruct(w, ui, DatasetColumns.UserIdentity, 0);
             }
             if (other is not null)
-                foreach (var p in other.RootElement.EnumerateObject()) p.WriteTo(w);
+                foreach (var p in other.RootElement.EnumerateObject())
+                {
+                    if (p.Name == DatasetColumns.AbsentKey) continue;
+                    w.WritePropertyName(InputName(p.Name));
+                    p.Value.WriteTo(w);
+                }
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(ms.ToArray());
     }
+
+    /// <summary>An otherFields key as the input had it: the reserved prefix, doubled by the mapper, is taken off once.</summary>
+    private static string InputName(string key) =>
+        key.StartsWith(DatasetColumns.ReservedPrefix, StringComparison.Ordinal) ? key[DatasetColumns.ReservedPrefix.Length..] : key;
 
     private static bool HasValue(object? v) => v switch
     {

@@ -18,6 +18,10 @@ public sealed class CloudTrailColumnMapper
     private const int TimeField = 29, IdentityField = 30, BoolBase = 26;
     private static readonly Dictionary<ulong, (byte[] Name, int Field)> Known = BuildKnown();
     private static readonly string[] Markers = ["eventversion", "eventtime", "eventname", "eventsource", "eventid"];
+    /// <summary>Fields (bits of <c>seen</c>) whose null is implied by a NULL column (see DatasetColumns.NullWhenEmpty).</summary>
+    private static readonly ulong NullWhenEmpty = DatasetColumns.NullWhenEmpty
+        .Aggregate(0UL, (m, n) => m | 1UL << Array.FindIndex(DatasetColumns.TopLevel, c => c.Name == n));
+    private static readonly byte[] ReservedPrefix = Encoding.UTF8.GetBytes(DatasetColumns.ReservedPrefix);
     private byte[] _other = new byte[4096];
     private int _otherLen;
 
@@ -60,9 +64,14 @@ public sealed class CloudTrailColumnMapper
             var nameStart = (int)reader.TokenStartIndex;
             var nameEnd = nameStart + reader.ValueSpan.Length + 2;
             var field = -1;
+            var reserved = false;
             if (!reader.ValueIsEscaped && Known.TryGetValue(Hash(reader.ValueSpan), out var k) && reader.ValueSpan.SequenceEqual(k.Name))
                 field = k.Field;
-            else if (!marker && requireEventFields) marker = IsMarker(reader);
+            else
+            {
+                if (!marker && requireEventFields) marker = IsMarker(reader);
+                reserved = IsReserved(reader);
+            }
             if (field >= 0)
             {
                 if ((seen & (1UL << field)) != 0) field = -1; // a repeated key: keep the later copy verbatim
@@ -82,7 +91,8 @@ public sealed class CloudTrailColumnMapper
                     if (slot is DatasetColumns.EventVersion or DatasetColumns.EventName or DatasetColumns.EventSource or DatasetColumns.EventID) marker = true;
                     if (isJson)
                     {
-                        if (reader.TokenType == JsonTokenType.Null) keepRaw = true;
+                        // A null that a NULL column gives back by itself (see DatasetColumns.NullWhenEmpty) is not kept.
+                        if (reader.TokenType == JsonTokenType.Null) keepRaw = (NullWhenEmpty & 1UL << field) == 0;
                         else rows.Set(slot, json[valueStart..ValueEnd(ref reader, valueStart)]);
                     }
                     else if (reader.TokenType == JsonTokenType.String) SetString(ref reader, rows, slot);
@@ -128,7 +138,7 @@ public sealed class CloudTrailColumnMapper
             if (keepRaw)
             {
                 if (valueEnd < 0) valueEnd = ValueEnd(ref reader, valueStart);
-                AppendOther(json[nameStart..nameEnd], json[valueStart..valueEnd]);
+                AppendOther(json[nameStart..nameEnd], json[valueStart..valueEnd], reserved);
             }
         }
         if (requireEventFields && !marker)
@@ -136,6 +146,7 @@ public sealed class CloudTrailColumnMapper
             rows.AbandonRow();
             return Result.NotEvent;
         }
+        if ((seen & NullWhenEmpty) != NullWhenEmpty) AppendAbsent(seen);
         if (_otherLen > 0)
         {
             var span = rows.SliceSpace(_otherLen + 2);
@@ -148,6 +159,23 @@ public sealed class CloudTrailColumnMapper
         rows.SetRecordIndex(recordIndex);
         rows.EndRow();
         return Result.Row;
+    }
+
+    /// <summary>An input field named like IrTrail's own otherFields keys (see DatasetColumns.ReservedPrefix).</summary>
+    private static bool IsReserved(Utf8JsonReader reader) =>
+        reader.ValueIsEscaped
+            ? reader.GetString()!.StartsWith(DatasetColumns.ReservedPrefix, StringComparison.Ordinal)
+            : reader.ValueSpan.StartsWith(ReservedPrefix);
+
+    /// <summary>Records which <see cref="DatasetColumns.NullWhenEmpty"/> fields the record did not have.</summary>
+    private void AppendAbsent(ulong seen)
+    {
+        var names = new StringBuilder("[");
+        foreach (var n in DatasetColumns.NullWhenEmpty)
+            if ((seen & 1UL << Array.FindIndex(DatasetColumns.TopLevel, c => c.Name == n)) == 0)
+                names.Append(names.Length > 1 ? ",\"" : "\"").Append(n).Append('"');
+        names.Append(']');
+        AppendOther(Encoding.UTF8.GetBytes($"\"{DatasetColumns.AbsentKey}\""), Encoding.UTF8.GetBytes(names.ToString()), false);
     }
 
     private static bool IsMarker(Utf8JsonReader reader)
@@ -244,11 +272,21 @@ public sealed class CloudTrailColumnMapper
         rows.CommitSlice(slot, n);
     }
 
-    private void AppendOther(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    /// <summary>Adds <c>name:value</c> to the record's otherFields; a <paramref name="reserved"/> name (a quoted JSON
+    /// string) gets the reserved prefix once more after its opening quote.</summary>
+    private void AppendOther(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool reserved)
     {
-        var need = _otherLen + name.Length + value.Length + 2;
+        var extra = reserved ? ReservedPrefix.Length : 0;
+        var need = _otherLen + name.Length + extra + value.Length + 2;
         if (need > _other.Length) Array.Resize(ref _other, Math.Max(need, _other.Length * 2));
         if (_otherLen > 0) _other[_otherLen++] = (byte)',';
+        if (reserved)
+        {
+            _other[_otherLen++] = (byte)'"';
+            ReservedPrefix.CopyTo(_other.AsSpan(_otherLen));
+            _otherLen += ReservedPrefix.Length;
+            name = name[1..];
+        }
         name.CopyTo(_other.AsSpan(_otherLen));
         _otherLen += name.Length;
         _other[_otherLen++] = (byte)':';

@@ -19,7 +19,11 @@ public sealed class DatasetRoundTripTests
         {"eventVersion":"1.08","eventTime":"2024-05-01T11:00:00Z","eventName":"GetObject","awsRegion":"eu-west-1","recipientAccountId":"000123456789",
          "userIdentity":{"type":"IAMUser","accountId":"000123456789","sessionContext":{"sessionIssuer":{"type":"Role","userName":"r"},"webIdFederationData":{}}},
          "tlsDetails":{"tlsVersion":"TLSv1.3"},"sessionCredentialFromConsole":"false"},
-        {"eventVersion":"1.08","eventName":"NoTime","awsRegion":"eu-west-1","eventTime":null,"userIdentity":null,"eventID":"aaaaaaaa-0000-0000-0000-000000000003"}
+        {"eventVersion":"1.08","eventName":"NoTime","awsRegion":"eu-west-1","eventTime":null,"userIdentity":null,"eventID":"aaaaaaaa-0000-0000-0000-000000000003"},
+        {"eventVersion":"1.08","eventTime":"2024-05-01T12:00:00Z","eventName":"DescribeThings","awsRegion":"eu-west-1","recipientAccountId":"000123456789",
+         "eventID":"aaaaaaaa-0000-0000-0000-000000000004","requestParameters":{},"responseElements":null,"readOnly":true},
+        {"eventVersion":"1.08","eventTime":"2024-05-01T13:00:00Z","eventName":"Reserved","awsRegion":"eu-west-1","recipientAccountId":"000123456789",
+         "eventID":"aaaaaaaa-0000-0000-0000-000000000005","irtrail:absent":["responseElements"],"irtrail:x":1,"irtrail:y":2,"requestParameters":null}
         ]}
         """;
 
@@ -33,12 +37,12 @@ public sealed class DatasetRoundTripTests
             var file = Path.Combine(src, "awkward.json");
             File.WriteAllText(file, Awkward);
             var r = await ConvertAsync(src, dest);
-            Assert.Equal(3, r.EventsWritten);
+            Assert.Equal(5, r.EventsWritten);
             Assert.Equal(1, r.UnknownTimeEvents);
             var rows = Rows(dest).OrderBy(x => Convert.ToInt64(x["sourceRecord"])).ToList();
             using var doc = JsonDocument.Parse(Awkward);
             var originals = doc.RootElement.GetProperty("Records").EnumerateArray().ToList();
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < originals.Count; i++)
             {
                 using var back = JsonDocument.Parse(RecordRebuilder.Rebuild(rows[i]));
                 Assert.True(JsonEqual(originals[i], back.RootElement), $"record {i}: {RecordRebuilder.Rebuild(rows[i])}");
@@ -55,6 +59,14 @@ public sealed class DatasetRoundTripTests
             Assert.Equal(false, rows[1]["sessionCredentialFromConsole"]);
             var ui = (System.Collections.IDictionary)rows[0]["userIdentity"]!;
             Assert.Equal("AssumedRole", ui["type"]);
+            // An ordinary call: its null responseElements is the NULL column, so otherFields stays empty.
+            Assert.Null(rows[3]["otherFields"]);
+            Assert.Null(rows[3]["responseElements"]);
+            // A record without the keys says so; input fields named like IrTrail's own key keep one more prefix.
+            Assert.Contains("\"irtrail:absent\":[\"requestParameters\",\"responseElements\"]", (string)rows[1]["otherFields"]!);
+            using (var reserved = JsonDocument.Parse((string)rows[4]["otherFields"]!))
+                Assert.Equal(["irtrail:irtrail:absent", "irtrail:irtrail:x", "irtrail:irtrail:y", "irtrail:absent"],
+                    reserved.RootElement.EnumerateObject().Select(p => p.Name).ToList());
         }
         finally { Directory.Delete(src, true); Directory.Delete(Path.GetDirectoryName(dest)!, true); }
     }
