@@ -14,6 +14,10 @@ internal static class ArrowRows
 
     public static string ColumnName(int leaf) => "c" + leaf;
 
+    /// <summary>The column after the leaves: which userIdentity objects each record had (<see cref="RowBuffer.StructBits"/>),
+    /// for the writer's SQL to make absent ones NULL. Not a dataset column.</summary>
+    public const string StructsColumn = "structs";
+
     private static Schema BuildSchema()
     {
         var b = new Schema.Builder();
@@ -28,6 +32,7 @@ internal static class ArrowRows
             };
             b.Field(new Field(ColumnName(i), type, nullable: DatasetSchema.Leaves[i].Kind != DatasetSchema.Kind.Record));
         }
+        b.Field(new Field(StructsColumn, UInt8Type.Default, nullable: false));
         return b.Build();
     }
 
@@ -37,7 +42,7 @@ internal static class ArrowRows
     public static RecordBatch Build(RowBuffer rows, int[] order, int start, int count, NativeBufferPool pool)
     {
         var leaves = DatasetSchema.Leaves;
-        var columns = new IArrowArray[leaves.Length];
+        var columns = new IArrowArray[leaves.Length + 1];
         for (var c = 0; c < leaves.Length; c++)
         {
             var leaf = leaves[c];
@@ -49,7 +54,15 @@ internal static class ArrowRows
                 _ => Records(rows, order, start, count),
             };
         }
+        columns[leaves.Length] = Structs(rows, order, start, count);
         return new RecordBatch(Schema, columns, count);
+    }
+
+    private static UInt8Array Structs(RowBuffer rows, int[] order, int start, int count)
+    {
+        var values = new byte[count];
+        for (var i = 0; i < count; i++) values[i] = rows.StructBits(order[start + i]);
+        return new UInt8Array(new ArrowBuffer(values), ArrowBuffer.Empty, count, 0, 0);
     }
 
     private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot, NativeBufferPool pool)

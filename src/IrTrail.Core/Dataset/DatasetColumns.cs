@@ -18,6 +18,10 @@ public static class DatasetColumns
 
     public const int Count = 49;
 
+    /// <summary>Bits of <see cref="RowBuffer.StructBits"/>: which of sessionContext's objects a record had. Their structs
+    /// are NULL in the dataset when the object was absent, and a struct of NULLs when it was empty ({}).</summary>
+    public const byte AttributesBit = 1, SessionIssuerBit = 2;
+
     /// <summary>Boolean slots.</summary>
     public const int ManagementEvent = 0, ReadOnly = 1, SessionCredentialFromConsole = 2, BoolCount = 3;
 

@@ -47,7 +47,7 @@ public static class RecordRebuilder
                 if (!overridden.Contains(name) && row.GetValueOrDefault(name) is bool b) w.WriteBoolean(name, b);
             if (!overridden.Contains("eventTime") && row.GetValueOrDefault("eventTime") is DateTime t)
                 w.WriteString("eventTime", t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
-            if (!overridden.Contains("userIdentity") && row.GetValueOrDefault("userIdentity") is IDictionary ui && HasValue(ui))
+            if (!overridden.Contains("userIdentity") && row.GetValueOrDefault("userIdentity") is IDictionary ui && HasValue(ui, 0))
             {
                 w.WritePropertyName("userIdentity");
                 WriteStruct(w, ui, DatasetColumns.UserIdentity, 0);
@@ -68,12 +68,18 @@ public static class RecordRebuilder
     private static string InputName(string key) =>
         key.StartsWith(DatasetColumns.ReservedPrefix, StringComparison.Ordinal) ? key[DatasetColumns.ReservedPrefix.Length..] : key;
 
-    private static bool HasValue(object? v) => v switch
+    /// <summary>Whether a userIdentity (depth 0) or sessionContext (1) struct, which is always packed, stands for an
+    /// object: a member has a value, or (in sessionContext) an attributes or sessionIssuer struct is there at all, as
+    /// those are NULL unless the record had the object, empty or not.</summary>
+    private static bool HasValue(IDictionary d, int depth)
     {
-        null => false,
-        IDictionary d => d.Values.Cast<object?>().Any(HasValue),
-        _ => true,
-    };
+        foreach (DictionaryEntry e in d)
+        {
+            if (e.Value is null) continue;
+            if (e.Value is not IDictionary sub || depth == 1 || HasValue(sub, depth + 1)) return true;
+        }
+        return false;
+    }
 
     private static void WriteStruct(Utf8JsonWriter w, IDictionary d, (string Name, int Slot, bool Json)[] members, int depth)
     {
@@ -84,15 +90,15 @@ public static class RecordRebuilder
             if (json) { w.WritePropertyName(name); w.WriteRawValue(v, skipInputValidation: true); }
             else w.WriteString(name, v);
         }
-        if (depth == 0 && d["sessionContext"] is IDictionary sc && HasValue(sc))
+        if (depth == 0 && d["sessionContext"] is IDictionary sc && HasValue(sc, 1))
         {
             w.WritePropertyName("sessionContext");
             WriteStruct(w, sc, DatasetColumns.SessionContext, 1);
         }
         if (depth == 1)
         {
-            if (d["attributes"] is IDictionary a && HasValue(a)) { w.WritePropertyName("attributes"); WriteStruct(w, a, DatasetColumns.Attributes, 2); }
-            if (d["sessionIssuer"] is IDictionary si && HasValue(si)) { w.WritePropertyName("sessionIssuer"); WriteStruct(w, si, DatasetColumns.SessionIssuer, 2); }
+            if (d["attributes"] is IDictionary a) { w.WritePropertyName("attributes"); WriteStruct(w, a, DatasetColumns.Attributes, 2); }
+            if (d["sessionIssuer"] is IDictionary si) { w.WritePropertyName("sessionIssuer"); WriteStruct(w, si, DatasetColumns.SessionIssuer, 2); }
         }
         w.WriteEndObject();
     }

@@ -29,6 +29,8 @@ public sealed class RowBuffer
     private long[] _time = new long[256];
     private sbyte[] _bools = new sbyte[256 * DatasetColumns.BoolCount];
     private long[] _record = new long[256];
+    /// <summary>Which userIdentity objects the record had (see <see cref="StructBits"/>), so an empty one is kept.</summary>
+    private byte[] _structs = new byte[256];
     private long _arenaBytes;
     private int _reservedEnd;
     private int _rowStart;
@@ -42,7 +44,7 @@ public sealed class RowBuffer
     /// count the index arrays a reused buffer keeps from earlier fills, which would make it look full when empty.</summary>
     public long FillBytes => _arenaBytes + (long)Count * RowIndexBytes;
 
-    private const int RowIndexBytes = DatasetColumns.Count * 8 + 24;
+    private const int RowIndexBytes = DatasetColumns.Count * 8 + 25;
 
     /// <summary>Null eventTime marker.</summary>
     public const long NoTime = long.MinValue;
@@ -67,6 +69,7 @@ public sealed class RowBuffer
         Array.Fill(_bools, (sbyte)-1, r * DatasetColumns.BoolCount, DatasetColumns.BoolCount);
         _time[r] = NoTime;
         _record[r] = 0;
+        _structs[r] = 0;
         return r;
     }
 
@@ -96,6 +99,8 @@ public sealed class RowBuffer
     public void SetTime(long ticks) => _time[Count] = ticks;
     public void SetBool(int slot, bool value) => _bools[Count * DatasetColumns.BoolCount + slot] = (sbyte)(value ? 1 : 0);
     public void SetRecordIndex(long index) => _record[Count] = index;
+    /// <summary>Marks one of the row's struct objects (<see cref="StructBits"/>) as present, empty or not.</summary>
+    public void SetStructPresent(byte bit) => _structs[Count] |= bit;
     public void EndRow() => Count++;
 
     /// <summary>Drops the row being built (a record that turned out not to be an event).</summary>
@@ -121,6 +126,7 @@ public sealed class RowBuffer
     public long Time(int row) => _time[row];
     public bool? Bool(int row, int slot) => _bools[row * DatasetColumns.BoolCount + slot] switch { 1 => true, 0 => false, _ => null };
     public long RecordIndex(int row) => _record[row];
+    public byte StructBits(int row) => _structs[row];
 
     public int RowBytes(int row)
     {
@@ -141,13 +147,15 @@ public sealed class RowBuffer
         _time[Count] = from._time[row];
         Array.Copy(from._bools, row * DatasetColumns.BoolCount, _bools, Count * DatasetColumns.BoolCount, DatasetColumns.BoolCount);
         _record[Count] = from._record[row];
+        _structs[Count] = from._structs[row];
         EndRow();
         return bytes;
     }
 
-    private const int HeaderBytes = 8 + 8 + DatasetColumns.BoolCount + DatasetColumns.Count * 4;
+    private const int HeaderBytes = 8 + 8 + DatasetColumns.BoolCount + 1 + DatasetColumns.Count * 4;
+    private const int LengthsAt = 16 + DatasetColumns.BoolCount + 1;
 
-    /// <summary>Bytes <see cref="Serialize"/> writes for a row (spill format: time, record, bools, lengths, slices).</summary>
+    /// <summary>Bytes <see cref="Serialize"/> writes for a row (spill format: time, record, bools, structs, lengths, slices).</summary>
     public int SerializedSize(int row) => HeaderBytes + RowBytes(row);
 
     public void Serialize(int row, Span<byte> dest)
@@ -155,12 +163,13 @@ public sealed class RowBuffer
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(dest, _time[row]);
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(dest[8..], _record[row]);
         for (var k = 0; k < DatasetColumns.BoolCount; k++) dest[16 + k] = (byte)_bools[row * DatasetColumns.BoolCount + k];
+        dest[16 + DatasetColumns.BoolCount] = _structs[row];
         var at = HeaderBytes;
         var b = row * DatasetColumns.Count;
         for (var s = 0; s < DatasetColumns.Count; s++)
         {
             var l = _len[b + s];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(dest[(16 + DatasetColumns.BoolCount + 4 * s)..], l);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(dest[(LengthsAt + 4 * s)..], l);
             if (l > 0) { Get(row, s).CopyTo(dest[at..]); at += l; }
         }
     }
@@ -172,10 +181,11 @@ public sealed class RowBuffer
         _time[Count] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(src);
         _record[Count] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(src[8..]);
         for (var k = 0; k < DatasetColumns.BoolCount; k++) _bools[Count * DatasetColumns.BoolCount + k] = (sbyte)src[16 + k];
+        _structs[Count] = src[16 + DatasetColumns.BoolCount];
         var at = HeaderBytes;
         for (var s = 0; s < DatasetColumns.Count; s++)
         {
-            var l = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(src[(16 + DatasetColumns.BoolCount + 4 * s)..]);
+            var l = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(src[(LengthsAt + 4 * s)..]);
             if (l < 0) continue;
             Set(s, src.Slice(at, l));
             at += l;
@@ -196,7 +206,7 @@ public sealed class RowBuffer
         if (!_bigChunks && _rowChunk.Length > 4096)
         {
             _rowChunk = new int[256]; _off = new int[256 * DatasetColumns.Count]; _len = new int[256 * DatasetColumns.Count];
-            _time = new long[256]; _bools = new sbyte[256 * DatasetColumns.BoolCount]; _record = new long[256];
+            _time = new long[256]; _bools = new sbyte[256 * DatasetColumns.BoolCount]; _record = new long[256]; _structs = new byte[256];
         }
     }
 
@@ -210,5 +220,6 @@ public sealed class RowBuffer
         Array.Resize(ref _time, n);
         Array.Resize(ref _bools, n * DatasetColumns.BoolCount);
         Array.Resize(ref _record, n);
+        Array.Resize(ref _structs, n);
     }
 }

@@ -129,7 +129,7 @@ public sealed class CloudTrailColumnMapper
                 case IdentityField:
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
-                        keepRaw = !MapObject(json, ref reader, rows, DatasetColumns.UserIdentity, 0);
+                        keepRaw = !MapObject(json, ref reader, rows, DatasetColumns.UserIdentity, 0, 0);
                         valueEnd = (int)reader.BytesConsumed; // the reader is past the object now
                     }
                     else keepRaw = true;
@@ -187,12 +187,14 @@ public sealed class CloudTrailColumnMapper
     }
 
     /// <summary>
-    /// Maps a userIdentity (depth 0), sessionContext (1), attributes or sessionIssuer (2) object into struct slots.
-    /// False when the object is irregular — an unknown or repeated key, a null, a value of another type, an empty object —
-    /// so the struct could not give it back exactly and the caller keeps the original text too.
+    /// Maps a userIdentity (depth 0), sessionContext (1), attributes or sessionIssuer (2) object into struct slots; the
+    /// last two are marked present (<paramref name="present"/>), so that an empty one comes back as {}. False when the
+    /// object is irregular — an unknown or repeated key, a null, a value of another type, an empty userIdentity or
+    /// sessionContext (their structs are always there) — so the caller keeps the original text too.
     /// </summary>
-    private static bool MapObject(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, RowBuffer rows, (string Name, int Slot, bool Json)[] members, int depth)
+    private static bool MapObject(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, RowBuffer rows, (string Name, int Slot, bool Json)[] members, int depth, byte present)
     {
+        rows.SetStructPresent(present);
         var regular = true;
         var any = false;
         uint seen = 0;
@@ -219,8 +221,13 @@ public sealed class CloudTrailColumnMapper
             reader.Read();
             if (nested > 0 && reader.TokenType == JsonTokenType.StartObject)
             {
-                var sub = nested switch { 1 => DatasetColumns.SessionContext, 2 => DatasetColumns.Attributes, _ => DatasetColumns.SessionIssuer };
-                regular &= MapObject(json, ref reader, rows, sub, depth + 1);
+                var (sub, bitOf) = nested switch
+                {
+                    1 => (DatasetColumns.SessionContext, (byte)0),
+                    2 => (DatasetColumns.Attributes, DatasetColumns.AttributesBit),
+                    _ => (DatasetColumns.SessionIssuer, DatasetColumns.SessionIssuerBit),
+                };
+                regular &= MapObject(json, ref reader, rows, sub, depth + 1, bitOf);
                 continue;
             }
             if (index >= 0)
@@ -242,7 +249,7 @@ public sealed class CloudTrailColumnMapper
             regular = false;
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
         }
-        return regular && any;
+        return regular && (any || present != 0);
     }
 
     private static int ValueEnd(ref Utf8JsonReader reader, int start)

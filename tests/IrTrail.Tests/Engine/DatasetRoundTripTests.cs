@@ -21,7 +21,9 @@ public sealed class DatasetRoundTripTests
          "tlsDetails":{"tlsVersion":"TLSv1.3"},"sessionCredentialFromConsole":"false"},
         {"eventVersion":"1.08","eventName":"NoTime","awsRegion":"eu-west-1","eventTime":null,"userIdentity":null,"eventID":"aaaaaaaa-0000-0000-0000-000000000003"},
         {"eventVersion":"1.08","eventTime":"2024-05-01T12:00:00Z","eventName":"DescribeThings","awsRegion":"eu-west-1","recipientAccountId":"000123456789",
-         "eventID":"aaaaaaaa-0000-0000-0000-000000000004","requestParameters":{},"responseElements":null,"readOnly":true},
+         "eventID":"aaaaaaaa-0000-0000-0000-000000000004","requestParameters":{},"responseElements":null,"readOnly":true,
+         "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::000123456789:user/bob","sessionContext":{"sessionIssuer":{},"webIdFederationData":{},
+           "attributes":{"creationDate":"2024-05-01T11:00:00Z","mfaAuthenticated":"true"}}}},
         {"eventVersion":"1.08","eventTime":"2024-05-01T13:00:00Z","eventName":"Reserved","awsRegion":"eu-west-1","recipientAccountId":"000123456789",
          "eventID":"aaaaaaaa-0000-0000-0000-000000000005","irtrail:absent":["responseElements"],"irtrail:x":1,"irtrail:y":2,"requestParameters":null}
         ]}
@@ -59,9 +61,14 @@ public sealed class DatasetRoundTripTests
             Assert.Equal(false, rows[1]["sessionCredentialFromConsole"]);
             var ui = (System.Collections.IDictionary)rows[0]["userIdentity"]!;
             Assert.Equal("AssumedRole", ui["type"]);
-            // An ordinary call: its null responseElements is the NULL column, so otherFields stays empty.
+            // An ordinary call: its null responseElements is the NULL column and its empty sessionIssuer a struct of
+            // NULLs (an absent one is a NULL struct), so otherFields stays empty.
             Assert.Null(rows[3]["otherFields"]);
             Assert.Null(rows[3]["responseElements"]);
+            var sc3 = (System.Collections.IDictionary)((System.Collections.IDictionary)rows[3]["userIdentity"]!)["sessionContext"]!;
+            var issuer = Assert.IsAssignableFrom<System.Collections.IDictionary>(sc3["sessionIssuer"]);
+            Assert.All(issuer.Values.Cast<object?>(), Assert.Null);
+            Assert.Null(((System.Collections.IDictionary)((System.Collections.IDictionary)rows[1]["userIdentity"]!)["sessionContext"]!)["attributes"]);
             // A record without the keys says so; input fields named like IrTrail's own key keep one more prefix.
             Assert.Contains("\"irtrail:absent\":[\"requestParameters\",\"responseElements\"]", (string)rows[1]["otherFields"]!);
             using (var reserved = JsonDocument.Parse((string)rows[4]["otherFields"]!))

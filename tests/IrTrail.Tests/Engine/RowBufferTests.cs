@@ -37,6 +37,38 @@ public sealed class RowBufferTests
         var rows = new RowBuffer();
         AddRows(rows, 20_000);
         rows.Clear();
-        Assert.True(rows.ApproxBytes < 256L * (DatasetColumns.Count * 8 + 24) + 1, $"{rows.ApproxBytes} bytes held after Clear");
+        Assert.True(rows.ApproxBytes < 256L * (DatasetColumns.Count * 8 + 25) + 1, $"{rows.ApproxBytes} bytes held after Clear");
+    }
+
+    /// <summary>A spilled or copied row keeps everything a row holds, the presence of sessionContext's objects included.</summary>
+    [Fact]
+    public void ARowSurvivesSpillAndCopyWhole()
+    {
+        var rows = new RowBuffer();
+        rows.BeginRow(64);
+        rows.Set(DatasetColumns.EventName, "GetObject"u8);
+        rows.SetBool(DatasetColumns.ReadOnly, true);
+        rows.SetTime(638_000_000_000_000_000);
+        rows.SetRecordIndex(41);
+        rows.SetStructPresent(DatasetColumns.AttributesBit);
+        rows.SetStructPresent(DatasetColumns.SessionIssuerBit);
+        rows.EndRow();
+
+        var bytes = new byte[rows.SerializedSize(0)];
+        rows.Serialize(0, bytes);
+        var back = new RowBuffer();
+        back.AppendSerialized(bytes);
+        var copy = new RowBuffer();
+        copy.CopyRow(back, 0);
+
+        foreach (var r in new[] { back, copy })
+        {
+            Assert.Equal("GetObject"u8.ToArray(), r.Get(0, DatasetColumns.EventName).ToArray());
+            Assert.True(r.IsNull(0, DatasetColumns.EventSource));
+            Assert.Equal(true, r.Bool(0, DatasetColumns.ReadOnly));
+            Assert.Null(r.Bool(0, DatasetColumns.ManagementEvent));
+            Assert.Equal((638_000_000_000_000_000L, 41L), (r.Time(0), r.RecordIndex(0)));
+            Assert.Equal(DatasetColumns.AttributesBit | DatasetColumns.SessionIssuerBit, r.StructBits(0));
+        }
     }
 }
