@@ -34,11 +34,13 @@ public sealed partial class DatasetConverter
         public bool Last { get; } = last;
     }
 
-    private sealed class Slot(ILogSource source, int index)
+    private sealed class Slot(ILogSource source, int index, UInt128 key)
     {
         public ILogSource Source { get; } = source;
         /// <summary>Position in input order (among distinct sources).</summary>
         public int Index { get; } = index;
+        /// <summary>The source's <see cref="DatasetManifest.UriKey"/>.</summary>
+        public UInt128 Key { get; } = key;
         public SourceOutcome Outcome { get; } = new() { Uri = source.Uri, Size = source.Length };
         private Channel<Batch>? _channel;
         private object? _lock;
@@ -107,7 +109,7 @@ public sealed partial class DatasetConverter
         _runId = $"{DateTime.UtcNow:yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
         // The same path twice is read once. Sources are taken as the readers get to them, never listed.
-        using var feed = new SourceFeed<Slot>(sources, (s, index) => new Slot(s, index));
+        using var feed = new SourceFeed<Slot>(sources, (s, index, key) => new Slot(s, index, key));
         if (options.ExpectedFiles is { } files) (Progress.FilesTotal, Progress.BytesTotal) = (files, options.ExpectedBytes ?? 0);
         else if (sources is IReadOnlyCollection<ILogSource> list) (Progress.FilesTotal, Progress.BytesTotal) = (list.Count, list.Sum(s => s.Length ?? 0));
 
@@ -225,7 +227,7 @@ public sealed partial class DatasetConverter
         var writer = slot.Channel.Writer;
         try
         {
-            if (manifest.TryGetSource(o.Uri, out var knownSize, out var knownSha) && knownSize == o.Size)
+            if (manifest.TryGetSource(slot.Key, out var knownSize, out var knownSha) && knownSize == o.Size)
             {
                 await using var s = new HashingReadStream(await slot.Source.OpenAsync(ct).ConfigureAwait(false));
                 if (await s.FinishAsync(ct).ConfigureAwait(false) == knownSha)

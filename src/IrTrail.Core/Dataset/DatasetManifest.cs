@@ -72,11 +72,14 @@ public sealed class DatasetManifest
     public int Count { get; private set; }
 
     /// <summary>The size and SHA-256 the manifest last recorded for <paramref name="uri"/>; false when it has no hash.</summary>
-    public bool TryGetSource(string uri, out long? size, out string sha256)
+    public bool TryGetSource(string uri, out long? size, out string sha256) => TryGetSource(UriKey(uri), out size, out sha256);
+
+    /// <summary>The same, by the source's <see cref="UriKey"/> (already made by the run, which hashes each URI once).</summary>
+    internal bool TryGetSource(UInt128 key, out long? size, out string sha256)
     {
         size = null;
         sha256 = "";
-        if (!_known.TryGetValue(UriKey(uri), out var k)) return false;
+        if (!_known.TryGetValue(key, out var k)) return false;
         Span<byte> sha = stackalloc byte[32];
         var (high, low) = (k.ShaHigh, k.ShaLow);
         MemoryMarshal.Write(sha, in high);

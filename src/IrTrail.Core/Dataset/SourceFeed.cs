@@ -8,7 +8,7 @@ namespace IrTrail.Core.Dataset;
 /// order. The input is enumerated lazily (a folder of a million delivery files is walked, not listed), and a path seen
 /// before is passed over by a 128-bit hash of it: memory per source is that hash, not its path and outcome.
 /// </summary>
-internal sealed class SourceFeed<TSlot>(IEnumerable<ILogSource> sources, Func<ILogSource, int, TSlot> makeSlot) : IDisposable
+internal sealed class SourceFeed<TSlot>(IEnumerable<ILogSource> sources, Func<ILogSource, int, UInt128, TSlot> makeSlot) : IDisposable
     where TSlot : class
 {
     private readonly IEnumerator<ILogSource> _sources = sources.GetEnumerator();
@@ -37,8 +37,9 @@ internal sealed class SourceFeed<TSlot>(IEnumerable<ILogSource> sources, Func<IL
                 {
                     var source = _sources.Current;
                     Inputs++;
-                    if (!_seen.Add(DatasetManifest.UriKey(source.Uri))) continue;
-                    var slot = makeSlot(source, Count++);
+                    var key = DatasetManifest.UriKey(source.Uri);
+                    if (!_seen.Add(key)) continue;
+                    var slot = makeSlot(source, Count++, key);
                     _ordered.Writer.TryWrite(slot);
                     return slot;
                 }

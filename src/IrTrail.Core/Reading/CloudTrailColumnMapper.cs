@@ -19,8 +19,9 @@ public sealed class CloudTrailColumnMapper
     private static readonly Dictionary<ulong, (byte[] Name, int Field)> Known = BuildKnown();
     private static readonly string[] Markers = ["eventversion", "eventtime", "eventname", "eventsource", "eventid"];
     /// <summary>Fields (bits of <c>seen</c>) whose null is implied by a NULL column (see DatasetColumns.NullWhenEmpty).</summary>
-    private static readonly ulong NullWhenEmpty = DatasetColumns.NullWhenEmpty
-        .Aggregate(0UL, (m, n) => m | 1UL << Array.FindIndex(DatasetColumns.TopLevel, c => c.Name == n));
+    private static readonly (string Name, ulong Bit)[] NullWhenEmptyFields = DatasetColumns.NullWhenEmpty
+        .Select(n => (n, 1UL << Array.FindIndex(DatasetColumns.TopLevel, c => c.Name == n))).ToArray();
+    private static readonly ulong NullWhenEmpty = NullWhenEmptyFields.Aggregate(0UL, (m, f) => m | f.Bit);
     private static readonly byte[] ReservedPrefix = Encoding.UTF8.GetBytes(DatasetColumns.ReservedPrefix);
     private byte[] _other = new byte[4096];
     private int _otherLen;
@@ -171,9 +172,8 @@ public sealed class CloudTrailColumnMapper
     private void AppendAbsent(ulong seen)
     {
         var names = new StringBuilder("[");
-        foreach (var n in DatasetColumns.NullWhenEmpty)
-            if ((seen & 1UL << Array.FindIndex(DatasetColumns.TopLevel, c => c.Name == n)) == 0)
-                names.Append(names.Length > 1 ? ",\"" : "\"").Append(n).Append('"');
+        foreach (var (name, bit) in NullWhenEmptyFields)
+            if ((seen & bit) == 0) names.Append(names.Length > 1 ? ",\"" : "\"").Append(name).Append('"');
         names.Append(']');
         AppendOther(Encoding.UTF8.GetBytes($"\"{DatasetColumns.AbsentKey}\""), Encoding.UTF8.GetBytes(names.ToString()), false);
     }

@@ -75,16 +75,10 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
             // Counted once however often named, as the run reads it (a file inside a folder also named is counted twice:
             // this is for progress only); folders are counted without holding their files.
             if (!seen.Add(path)) continue;
-            var (f, b) = isFolder ? LogFileNames.Measure(path) : (1, Length(path));
+            var (f, b) = isFolder ? LogFileNames.Measure(path) : (1, new LocalFileSource(path).Length ?? 0);
             (files, bytes) = (files + f, bytes + b);
         }
         return (files, bytes);
-    }
-
-    private static long Length(string file)
-    {
-        try { return new FileInfo(file).Length; }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return 0; }
     }
 
     protected override void EndProcessing()
