@@ -101,7 +101,7 @@ public sealed class DatasetManifest
     }
 
     /// <summary>A source's identity in memory: 16 bytes of the SHA-256 of its URI.</summary>
-    internal static UInt128 UriKey(string uri)
+    public static UInt128 UriKey(string uri)
     {
         Span<byte> hash = stackalloc byte[32];
         var max = Encoding.UTF8.GetMaxByteCount(uri.Length);

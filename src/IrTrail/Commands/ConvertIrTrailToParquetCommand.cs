@@ -33,8 +33,9 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
     /// <summary>LogFile input, opened as it arrives.</summary>
     private readonly List<ILogSource> _logFiles = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    /// <summary>Local input in order: files, and folders to be walked when the run reads them (never listed whole).</summary>
-    private readonly List<(string Path, bool IsFolder)> _local = [];
+    /// <summary>Local input in order: files (spooled to disk past a few thousand), and folders to be walked when the run
+    /// reads them (never listed whole).</summary>
+    private readonly SpooledInputs _local = new();
     private int _pathFailures;
 
     protected override void ProcessRecord()
@@ -45,14 +46,14 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
                 if (_seen.Add(f.Uri)) _logFiles.Add(OpenLogFile(f));
             return;
         }
-        _local.AddRange(ResolveLocalPaths((_, _) => _pathFailures++));
+        foreach (var (path, isFolder) in ResolveLocalPaths((_, _) => _pathFailures++)) _local.Add(path, isFolder);
     }
 
     /// <summary>The local sources, produced as the run takes them; a folder that cannot be listed takes the place of
     /// its files as a source that fails (the run reports it and goes on).</summary>
     private IEnumerable<ILogSource> LocalSources()
     {
-        foreach (var (path, isFolder) in _local)
+        foreach (var (path, isFolder) in _local.Items())
         {
             if (!isFolder) { yield return new LocalFileSource(path); continue; }
             var unreadable = new Queue<ILogSource>();
@@ -68,13 +69,13 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
     /// <summary>How many files and bytes the local input holds: a walk that keeps only the counts.</summary>
     private (int Files, long Bytes) CountLocal()
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<UInt128>(); // hashes, not paths: the input may be millions of piped files
         var (files, bytes) = (0, 0L);
-        foreach (var (path, isFolder) in _local)
+        foreach (var (path, isFolder) in _local.Items())
         {
             // Counted once however often named, as the run reads it (a file inside a folder also named is counted twice:
             // this is for progress only); folders are counted without holding their files.
-            if (!seen.Add(path)) continue;
+            if (!seen.Add(DatasetManifest.UriKey(path))) continue;
             var (f, b) = isFolder ? LogFileNames.Measure(path) : (1, new LocalFileSource(path).Length ?? 0);
             (files, bytes) = (files + f, bytes + b);
         }
@@ -84,8 +85,10 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
     protected override void EndProcessing()
     {
         try { Convert(); }
-        finally { CloseLogFiles(); }
+        finally { CloseLogFiles(); _local.Dispose(); }
     }
+
+    protected override void ReleaseResources() => _local.Dispose();
 
     private void Convert()
     {

@@ -54,8 +54,13 @@ public abstract class IrTrailCmdlet : PSCmdlet, IDisposable
         WriteError(record);
     }
 
+    /// <summary>Releases what a cmdlet holds for the invocation; called when the pipeline ends, stopped or not (a stopped
+    /// pipeline never reaches EndProcessing).</summary>
+    protected virtual void ReleaseResources() { }
+
     public void Dispose()
     {
+        ReleaseResources();
         _cancel.Dispose();
         GC.SuppressFinalize(this);
     }

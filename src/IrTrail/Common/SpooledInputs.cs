@@ -1,0 +1,63 @@
+using System.Text;
+
+namespace IrTrail.Common;
+
+/// <summary>
+/// Local inputs (files and folders) in the order they were given, held until the run reads them in EndProcessing. The
+/// first ones are kept in memory; past <see cref="InMemory"/> the rest go to a temporary file, so a pipeline of millions of
+/// files (<c>Get-ChildItem -Recurse | Convert-IrTrailToParquet</c>) costs a file on disk instead of ~200 bytes of memory
+/// each. Enumerable any number of times once the adding is done; the file is deleted on dispose.
+/// </summary>
+internal sealed class SpooledInputs : IDisposable
+{
+    /// <summary>Inputs kept in memory before spooling starts (a test may lower it).</summary>
+    internal static int InMemory { get; set; } = 4096;
+
+    private readonly List<(string Path, bool IsFolder)> _head = [];
+    private FileStream? _spool;
+    private BinaryWriter? _writer;
+
+    public int Count { get; private set; }
+
+    /// <summary>Where the spill goes once there is one (for tests).</summary>
+    internal string? SpoolPath => _spool?.Name;
+
+    public void Add(string path, bool isFolder)
+    {
+        Count++;
+        if (_head.Count < InMemory && _spool is null) { _head.Add((path, isFolder)); return; }
+        if (_writer is null)
+        {
+            _spool = new FileStream(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"irtrail-inputs-{Guid.NewGuid():N}.tmp"),
+                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose);
+            _writer = new BinaryWriter(_spool, Encoding.UTF8, leaveOpen: true);
+        }
+        // Length-prefixed, not lines: a Unix file name may hold a newline.
+        _writer.Write(isFolder);
+        _writer.Write(path);
+    }
+
+    public IEnumerable<(string Path, bool IsFolder)> Items()
+    {
+        foreach (var item in _head) yield return item;
+        if (_spool is null) yield break;
+        _writer!.Flush();
+        var length = _spool.Length;
+        // A reader of its own, so that enumerations may overlap (a count, then the run).
+        using var input = new FileStream(_spool.Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        using var reader = new BinaryReader(input, Encoding.UTF8);
+        while (input.Position < length)
+        {
+            var isFolder = reader.ReadBoolean();
+            yield return (reader.ReadString(), isFolder);
+        }
+    }
+
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _spool?.Dispose();
+        _writer = null;
+        _spool = null;
+    }
+}

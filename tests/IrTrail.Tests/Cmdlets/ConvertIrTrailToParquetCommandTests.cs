@@ -1,0 +1,61 @@
+using IrTrail.Common;
+using IrTrail.Core.Dataset;
+using IrTrail.Tests.Support;
+
+namespace IrTrail.Tests.Cmdlets;
+
+/// <summary>Piped input is spooled to disk past <see cref="SpooledInputs.InMemory"/>; these tests lower that bound, so
+/// they share one collection and never run beside each other.</summary>
+[Collection(nameof(ConvertIrTrailToParquetCommandTests))]
+public class ConvertIrTrailToParquetCommandTests : IDisposable
+{
+    private readonly TestRunspace _ps = new();
+    private readonly string _root = Directory.CreateTempSubdirectory("irtrail-convert-cmdlet-").FullName;
+    private readonly int _inMemory = SpooledInputs.InMemory;
+
+    public void Dispose()
+    {
+        SpooledInputs.InMemory = _inMemory;
+        _ps.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public void Spooled_inputs_come_back_in_order_however_named_and_the_spool_is_deleted()
+    {
+        SpooledInputs.InMemory = 3;
+        var items = Enumerable.Range(0, 10).Select(i => ($"/logs/{i:D2}/a.json.gz", i % 4 == 0)).ToList();
+        items.Add(("/logs/line\nbreak/é ü/x.json.gz", false)); // a Unix name may hold a newline
+        var spool = new SpooledInputs();
+        foreach (var (path, isFolder) in items) spool.Add(path, isFolder);
+        var file = spool.SpoolPath;
+        Assert.NotNull(file);
+        Assert.True(File.Exists(file));
+        Assert.Equal(items, spool.Items().ToList());
+        Assert.Equal(items, spool.Items().ToList()); // read again: a count, then the run
+        Assert.Equal(items.Count, spool.Count);
+        spool.Dispose();
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
+    public void Files_piped_past_the_in_memory_bound_convert_as_the_folder_does()
+    {
+        SpooledInputs.InMemory = 2;
+        var vars = new Dictionary<string, object?>
+        {
+            ["logs"] = TestPaths.FixtureLogs, ["piped"] = Path.Combine(_root, "piped"), ["walked"] = Path.Combine(_root, "walked"),
+        };
+        var piped = _ps.Run("Get-ChildItem $logs -File | Sort-Object FullName | Convert-IrTrailToParquet -Destination $piped", vars);
+        var walked = _ps.Run("Convert-IrTrailToParquet -Path $logs -Destination $walked", vars);
+        var a = Assert.IsType<ConversionResult>(Assert.Single(piped.Output).BaseObject);
+        var b = Assert.IsType<ConversionResult>(Assert.Single(walked.Output).BaseObject);
+        Assert.True(Directory.GetFiles(TestPaths.FixtureLogs).Length > SpooledInputs.InMemory);
+        Assert.Equal(b.Inputs, a.Inputs);
+        Assert.Equal((b.FilesRead, b.FilesSkipped, b.FilesFailed), (a.FilesRead, a.FilesSkipped, a.FilesFailed));
+        Assert.Equal(b.EventsWritten, a.EventsWritten);
+        Assert.True(a.EventsWritten > 0);
+        Assert.Equal(b.Sources.Select(s => s.Uri).Order(StringComparer.Ordinal), a.Sources.Select(s => s.Uri).Order(StringComparer.Ordinal));
+        Assert.Equal(piped.Errors.Count, walked.Errors.Count);
+    }
+}
