@@ -6,9 +6,8 @@ namespace IrTrail.Core.Dataset;
 /// <summary>
 /// The writing half of the converter: partitions go to DuckDB's Parquet writer on writer tasks running beside the
 /// readers. Delivery files are laid out by account, region and day, so in path order a partition's rows arrive together.
-/// A partition that fills a chunk is streamed: a writer starts a file right away and takes each chunk as the consumer
-/// fills it, so a large partition never waits in memory or in the spill file; each row group's worth is a file of its
-/// own, and the writers take turns (see <see cref="FilePerRowGroup"/>). Any other partition is written
+/// A partition that fills a chunk is streamed: its writer starts its file right away and takes each chunk as the
+/// consumer fills it, so a large partition never waits in memory or in the spill file. Any other partition is written
 /// once the input has moved past it. A partition that gets more rows after it was written (late events) gets another
 /// file. Each file is written under a temporary name and only renamed by the commit at the end.
 /// </summary>
@@ -46,8 +45,7 @@ public sealed partial class DatasetConverter
     private IDisposable? _allocatorTuning;
 
     /// <summary>Partitions being streamed (at most writers - 1, so one writer always drains the queue: a streaming writer
-    /// waits on the consumer, and the consumer may wait on the queue), including one between two of its files (whose
-    /// last writer waits on nothing). Each keeps its eventIDs until it is closed.</summary>
+    /// waits on the consumer, and the consumer may wait on the queue).</summary>
     private readonly List<Partition> _streaming = [];
 
     /// <summary>Partitions written (or being written) during this run, by key: their files, and how many writes are
@@ -60,11 +58,7 @@ public sealed partial class DatasetConverter
         public List<string> Files { get; } = [];
     }
 
-    /// <summary>A partition to write, and the stream it is written from when it is streamed (a partition may have had
-    /// several: see <see cref="HandOffAsync"/>).</summary>
-    private readonly record struct WriteJob(Partition Partition, Channel<RowBuffer>? Stream);
-
-    private Channel<WriteJob>? _writeQueue;
+    private Channel<Partition>? _writeQueue;
     private Task[] _writers = [];
     private DuckDbFileWriter? _database;
     private Exception? _writerFailure;
@@ -73,7 +67,7 @@ public sealed partial class DatasetConverter
     private void StartWriters(string root, CancellationToken ct)
     {
         var count = Math.Max(1, _options.ThrottleLimit);
-        _writeQueue = Channel.CreateBounded<WriteJob>(new BoundedChannelOptions(count * 2) { SingleWriter = true });
+        _writeQueue = Channel.CreateBounded<Partition>(new BoundedChannelOptions(count * 2) { SingleWriter = true });
         _writeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // One DuckDB thread per connection: the files are small and many, so partitions in parallel beat threads within
         // one COPY (which cost twice the CPU per row on small files).
@@ -87,8 +81,8 @@ public sealed partial class DatasetConverter
             var w = writer ?? _database;
             try
             {
-                await foreach (var job in _writeQueue.Reader.ReadAllAsync(token).ConfigureAwait(false))
-                    WritePartitionFiles(root, job, w, token);
+                await foreach (var p in _writeQueue.Reader.ReadAllAsync(token).ConfigureAwait(false))
+                    WritePartitionFiles(root, p, w, token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
@@ -121,8 +115,7 @@ public sealed partial class DatasetConverter
     {
         if (p.Stream is null)
         {
-            _streaming.Remove(p); // a streamed partition between two files: its rest goes as a file of its own
-            Writing(p.Folder); // a partition streaming now was counted when its stream opened
+            Writing(p.Folder); // a streamed partition was counted when its stream opened
             await EnqueueAsync(p, ct).ConfigureAwait(false);
             return;
         }
@@ -131,8 +124,7 @@ public sealed partial class DatasetConverter
         _streaming.Remove(p);
     }
 
-    private bool CanStream(Partition p) =>
-        p.Spill is null && (_streaming.Contains(p) || _streaming.Count < _writers.Length - 1 || IdleStream() is not null);
+    private bool CanStream(Partition p) => p.Spill is null && (_streaming.Count < _writers.Length - 1 || IdleStream() is not null);
 
     /// <summary>A streamed partition the input has moved past (see <see cref="StreamIdleSources"/>), if any.</summary>
     private Partition? IdleStream()
@@ -148,44 +140,22 @@ public sealed partial class DatasetConverter
     {
         if (p.Stream is null)
         {
-            // A partition keeps its turn between its files; another takes the turn of one the input has moved past.
-            if (!_streaming.Contains(p))
+            if (_streaming.Count >= _writers.Length - 1 && IdleStream() is { } idle)
             {
-                if (_streaming.Count >= _writers.Length - 1 && IdleStream() is { } idle)
-                {
-                    // Late rows for it reopen it (reading its eventIDs back): rare once the input has moved on.
-                    _partitions.Remove(idle.Folder);
-                    if (ReferenceEquals(_lastPartition, idle)) _lastPartition = null;
-                    await CloseAsync(idle, ct).ConfigureAwait(false);
-                }
-                _streaming.Add(p);
+                // Late rows for it reopen it (reading its eventIDs back): rare once the input has moved on.
+                _partitions.Remove(idle.Folder);
+                if (ReferenceEquals(_lastPartition, idle)) _lastPartition = null;
+                await CloseAsync(idle, ct).ConfigureAwait(false);
             }
             p.Stream = Channel.CreateBounded<RowBuffer>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+            _streaming.Add(p);
             Writing(p.Folder);
             await EnqueueAsync(p, ct).ConfigureAwait(false);
         }
         var chunk = p.Buffer;
         p.Buffer = Rent();
-        p.StreamRows += chunk.Count;
         await SendAsync(p.Stream.Writer.WriteAsync(chunk, _writeCancel!.Token), ct).ConfigureAwait(false);
-        if (FilePerRowGroup && p.StreamRows >= Math.Min(_options.RowGroupRows, _options.RowGroupBytes / Math.Max(1, p.Bytes / Math.Max(1, p.Rows))))
-        {
-            // A row group's worth: this file is complete, and the partition's next rows open another stream, which the
-            // other writer takes while this one encodes. The partition keeps its turn (see _streaming).
-            p.Stream.Writer.TryComplete();
-            p.Stream = null;
-            p.StreamRows = 0;
-        }
     }
-
-    /// <summary>
-    /// A streamed partition is written as a file per row group, and the files go to the writers in turn. DuckDB encodes
-    /// a row group (dictionaries, zstd) only once it has all of it, without pulling more rows meanwhile, and that was the
-    /// conversion's critical path: with one file per partition its other writer idled and the readers waited (1.55 cores
-    /// used of 2). Now one writer encodes while the other takes the next row group's rows: 13-16% faster for the cost of
-    /// one more row group in memory and more, smaller files (docs/benchmarks.md). One writer alone gains nothing by it.
-    /// </summary>
-    private bool FilePerRowGroup => _writers.Length > 1;
 
     /// <summary>The eventIDs a partition already has when it is (re)opened: those in its files, from earlier runs and
     /// from this one. When this run is still writing one of them (events arriving just after their partition was
@@ -240,7 +210,7 @@ public sealed partial class DatasetConverter
         // A partition partly spilled is read back from its file alone (in input order): spill the rest too, here on the
         // consumer (the spill scratch buffer is the consumer's).
         if (p.Spill is not null && p.Buffer.Count > 0) SpillRows(_root, p);
-        await SendAsync(_writeQueue!.Writer.WriteAsync(new WriteJob(p, p.Stream), _writeCancel!.Token), ct).ConfigureAwait(false);
+        await SendAsync(_writeQueue!.Writer.WriteAsync(p, _writeCancel!.Token), ct).ConfigureAwait(false);
     }
 
     /// <summary>Waits for a hand-off to a writer; when the writers stopped on a failure, that failure is the one thrown.</summary>
@@ -285,7 +255,7 @@ public sealed partial class DatasetConverter
         _writeQueue?.Writer.TryComplete();
         try { await Task.WhenAll(_writers).ConfigureAwait(false); } catch { /* the first failure is the one reported */ }
         // Partitions still queued keep their spill files open (deleted on close): close them now, not at process exit.
-        while (_writeQueue is not null && _writeQueue.Reader.TryRead(out var queued)) { queued.Partition.Spill?.Dispose(); queued.Partition.Spill = null; }
+        while (_writeQueue is not null && _writeQueue.Reader.TryRead(out var queued)) { queued.Spill?.Dispose(); queued.Spill = null; }
         CloseDatabase();
         if (_writerFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_writerFailure);
     }
@@ -303,18 +273,15 @@ public sealed partial class DatasetConverter
     }
 
     /// <summary>A partition's rows as one file (or several, past FileRows), each chunk sorted by eventTime.</summary>
-    private void WritePartitionFiles(string root, WriteJob job, DuckDbFileWriter writer, CancellationToken ct)
+    private void WritePartitionFiles(string root, Partition p, DuckDbFileWriter writer, CancellationToken ct)
     {
-        var p = job.Partition;
         var written = new List<string>();
         try
         {
             var avgRowBytes = Math.Max(1, p.Bytes / Math.Max(1, p.Rows));
             // A streamed partition's row count is not known yet (it is still being read).
-            // A streamed file is one row group (the consumer ends it at a row group's bytes; see FilePerRowGroup).
-            var rowGroupRows = (int)Math.Max(1, Math.Min(Math.Min(_options.RowGroupRows, job.Stream is null ? p.Rows : long.MaxValue),
-                job.Stream is not null && FilePerRowGroup ? long.MaxValue : _options.RowGroupBytes / avgRowBytes));
-            using var chunks = Chunks(p, job.Stream, ct).GetEnumerator();
+            var rowGroupRows = (int)Math.Max(1, Math.Min(Math.Min(_options.RowGroupRows, p.Stream is null ? p.Rows : long.MaxValue), _options.RowGroupBytes / avgRowBytes));
+            using var chunks = Chunks(p, ct).GetEnumerator();
             var more = chunks.MoveNext();
             while (more)
             {
@@ -345,9 +312,6 @@ public sealed partial class DatasetConverter
                     }
                 }
                 writer.Write(temp, FileBatches(), rowGroupRows, ct);
-                // DuckDB has just freed the row group it held: give those pages back now, not after the allocator's decay,
-                // before the other writer's row group peaks.
-                if (job.Stream is not null) DuckDbAllocator.Purge();
                 // Durable before the commit renames it into the dataset.
                 using (var f = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) f.Flush(flushToDisk: true);
                 written.Add(temp);
@@ -363,9 +327,9 @@ public sealed partial class DatasetConverter
     /// <summary>A partition's rows in input order, in chunks (each is
     /// sorted by eventTime on its own): as the consumer streams them, or from memory, or from its spill file. A yielded
     /// buffer is reused after the next MoveNext.</summary>
-    private IEnumerable<RowBuffer> Chunks(Partition p, Channel<RowBuffer>? stream, CancellationToken ct)
+    private IEnumerable<RowBuffer> Chunks(Partition p, CancellationToken ct)
     {
-        if (stream is not null) return Streamed(stream, ct);
+        if (p.Stream is not null) return Streamed(p.Stream, ct);
         if (p.Spill is null && !IsFullChunk(p.Buffer))
             return Whole(p.Buffer);
         return Split(p);

@@ -61,8 +61,6 @@ public sealed partial class DatasetConverter
         public EventIdSet? Seen { get; } = seen;
         /// <summary>Set once the partition is streamed: full chunks go to a writer already writing its file.</summary>
         public Channel<RowBuffer>? Stream;
-        /// <summary>Rows sent to the current stream.</summary>
-        public long StreamRows;
         /// <summary>Rows written out of memory while reading (spill format of <see cref="RowBuffer.Serialize"/>).</summary>
         public FileStream? Spill;
         /// <summary>All rows and their bytes (in memory and spilled), for row-group sizing.</summary>
@@ -417,8 +415,7 @@ public sealed partial class DatasetConverter
         // Over budget: spill the biggest partitions to disk until half the budget is free. Row groups are only written
         // once a partition is complete, so they are as large as the partition (up to RowGroupRows/RowGroupBytes) however
         // many partitions the input spreads over: small row groups compress poorly.
-        // Not a streamed partition, even between two of its files: its rows go to its next file.
-        foreach (var p in _partitions.Values.Where(p => p.Stream is null && !_streaming.Contains(p)).OrderByDescending(p => p.Buffer.ApproxBytes).ToList())
+        foreach (var p in _partitions.Values.Where(p => p.Stream is null).OrderByDescending(p => p.Buffer.ApproxBytes).ToList())
         {
             if (total <= _options.MemoryBudgetBytes / 2) break;
             total -= p.Buffer.ApproxBytes;
