@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace IrTrail.Common;
@@ -32,9 +33,11 @@ internal sealed class SpooledInputs : IDisposable
                 FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose);
             _writer = new BinaryWriter(_spool, Encoding.UTF8, leaveOpen: true);
         }
-        // Length-prefixed, not lines: a Unix file name may hold a newline.
+        // Length-prefixed UTF-16 as the string holds it: not lines (a Unix file name may hold a newline), and not UTF-8,
+        // which would replace a lone surrogate (possible in a Windows file name) and lose the file.
         _writer.Write(isFolder);
-        _writer.Write(path);
+        _writer.Write(path.Length);
+        _writer.Write(MemoryMarshal.AsBytes(path.AsSpan()));
     }
 
     public IEnumerable<(string Path, bool IsFolder)> Items()
@@ -49,7 +52,8 @@ internal sealed class SpooledInputs : IDisposable
         while (input.Position < length)
         {
             var isFolder = reader.ReadBoolean();
-            yield return (reader.ReadString(), isFolder);
+            var bytes = reader.ReadBytes(reader.ReadInt32() * sizeof(char));
+            yield return (new string(MemoryMarshal.Cast<byte, char>(bytes)), isFolder);
         }
     }
 

@@ -26,6 +26,7 @@ public class ConvertIrTrailToParquetCommandTests : IDisposable
         SpooledInputs.InMemory = 3;
         var items = Enumerable.Range(0, 10).Select(i => ($"/logs/{i:D2}/a.json.gz", i % 4 == 0)).ToList();
         items.Add(("/logs/line\nbreak/é ü/x.json.gz", false)); // a Unix name may hold a newline
+        items.Add(("C:\\logs\\lone\uD800surrogate.json.gz", false)); // and a Windows name a lone surrogate
         var spool = new SpooledInputs();
         foreach (var (path, isFolder) in items) spool.Add(path, isFolder);
         var file = spool.SpoolPath;
