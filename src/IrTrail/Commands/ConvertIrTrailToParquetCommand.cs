@@ -85,9 +85,10 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
     protected override void EndProcessing()
     {
         try { Convert(); }
-        finally { CloseLogFiles(); _local.Dispose(); }
+        finally { CloseLogFiles(); }
     }
 
+    /// <summary>At the end of the pipeline, stopped or not: deletes the spool file.</summary>
     protected override void ReleaseResources() => _local.Dispose();
 
     private void Convert()

@@ -14,9 +14,13 @@ internal sealed class SpooledInputs : IDisposable
     /// <summary>Inputs kept in memory before spooling starts (a test may lower it).</summary>
     internal static int InMemory { get; set; } = 4096;
 
+    /// <summary>Where the spool file goes (a test may point it somewhere unwritable).</summary>
+    internal static string Folder { get; set; } = System.IO.Path.GetTempPath();
+
     private readonly List<(string Path, bool IsFolder)> _head = [];
     private FileStream? _spool;
     private BinaryWriter? _writer;
+    private bool _inMemoryOnly; // the spool file could not be made: keep everything in memory rather than fail the run
 
     public int Count { get; private set; }
 
@@ -26,18 +30,29 @@ internal sealed class SpooledInputs : IDisposable
     public void Add(string path, bool isFolder)
     {
         Count++;
-        if (_head.Count < InMemory && _spool is null) { _head.Add((path, isFolder)); return; }
-        if (_writer is null)
-        {
-            _spool = new FileStream(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"irtrail-inputs-{Guid.NewGuid():N}.tmp"),
-                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose);
-            _writer = new BinaryWriter(_spool, Encoding.UTF8, leaveOpen: true);
-        }
+        if (_spool is null && (_head.Count < InMemory || _inMemoryOnly || !TryOpenSpool())) { _head.Add((path, isFolder)); return; }
         // Length-prefixed UTF-16 as the string holds it: not lines (a Unix file name may hold a newline), and not UTF-8,
         // which would replace a lone surrogate (possible in a Windows file name) and lose the file.
-        _writer.Write(isFolder);
+        _writer!.Write(isFolder);
         _writer.Write(path.Length);
         _writer.Write(MemoryMarshal.AsBytes(path.AsSpan()));
+    }
+
+    private bool TryOpenSpool()
+    {
+        try
+        {
+            _spool = new FileStream(System.IO.Path.Combine(Folder, $"irtrail-inputs-{Guid.NewGuid():N}.tmp"),
+                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose);
+            _writer = new BinaryWriter(_spool, Encoding.UTF8, leaveOpen: true);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full or read-only temp folder costs memory, not the conversion.
+            _inMemoryOnly = true;
+            return false;
+        }
     }
 
     public IEnumerable<(string Path, bool IsFolder)> Items()

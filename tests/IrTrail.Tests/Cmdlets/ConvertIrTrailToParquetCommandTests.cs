@@ -40,6 +40,26 @@ public class ConvertIrTrailToParquetCommandTests : IDisposable
     }
 
     [Fact]
+    public void Without_a_writable_temp_folder_the_inputs_stay_in_memory()
+    {
+        var folder = SpooledInputs.Folder;
+        SpooledInputs.InMemory = 2;
+        SpooledInputs.Folder = Path.Combine(_root, "missing", "folder");
+        try
+        {
+            var items = Enumerable.Range(0, 5).Select(i => ($"/logs/{i}.json.gz", false)).ToList();
+            using var spool = new SpooledInputs();
+            foreach (var (path, isFolder) in items) spool.Add(path, isFolder);
+            Assert.Null(spool.SpoolPath);
+            Assert.Equal(items, spool.Items().ToList());
+        }
+        finally
+        {
+            SpooledInputs.Folder = folder;
+        }
+    }
+
+    [Fact]
     public void Files_piped_past_the_in_memory_bound_convert_as_the_folder_does()
     {
         SpooledInputs.InMemory = 2;
