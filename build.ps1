@@ -88,12 +88,17 @@ $dependencyFiles = @(
     'DuckDB.NET.Data.dll'
     'DuckDB.NET.Bindings.dll'
     'Parquet.dll'
+    'ParquetSharp.dll'
+    'Apache.Arrow.dll'
     'AWSSDK.Core.dll'
     'AWSSDK.S3.dll'
     'AWSSDK.SecurityToken.dll'
     'AWSSDK.SSO.dll'
     'AWSSDK.SSOOIDC.dll'
 )
+
+# Architecture-specific runtime folders a runtime name stands for besides its own (macOS: both architectures).
+function Get-RuntimeFolders([string] $Rid) { if ($Rid -eq 'osx') { 'osx-x64', 'osx-arm64' } }
 
 function Invoke-Build {
     param([string[]] $Runtimes = @(Get-CurrentRuntime), [string] $Destination = $moduleOut)
@@ -111,9 +116,14 @@ function Invoke-Build {
     foreach ($rid in $Runtimes) {
         $native = Join-Path $staging "core/runtimes/$rid"
         if (-not (Test-Path $native)) { throw "No native assets for runtime '$rid' in the publish output." }
-        $target = Join-Path $deps "runtimes/$rid"
-        New-Item -ItemType Directory -Path $target -Force | Out-Null
-        Copy-Item "$native/*" $target -Recurse
+        # DuckDB ships one universal macOS library (osx), ParquetSharp one per architecture (osx-x64, osx-arm64).
+        foreach ($folder in @($rid) + @(Get-RuntimeFolders $rid)) {
+            $from = Join-Path $staging "core/runtimes/$folder"
+            if (-not (Test-Path $from)) { continue }
+            $target = Join-Path $deps "runtimes/$folder"
+            New-Item -ItemType Directory -Path $target -Force | Out-Null
+            Copy-Item "$from/*" $target -Recurse
+        }
     }
 
     $version = Get-IrTrailVersion
@@ -137,6 +147,9 @@ function Invoke-Build {
     if ($missing) { throw "The module layout is missing: $($missing -join ', ')" }
     foreach ($rid in $Runtimes) {
         if (-not (Get-ChildItem (Join-Path $deps "runtimes/$rid/native") -File -ErrorAction SilentlyContinue)) { throw "No native DuckDB library for $rid." }
+        foreach ($folder in $(if ($rid -eq 'osx') { Get-RuntimeFolders $rid } else { @($rid) })) {
+            if (-not (Get-ChildItem (Join-Path $deps "runtimes/$folder/native") -File -Filter 'ParquetSharpNative*' -ErrorAction SilentlyContinue)) { throw "No native ParquetSharp library for $folder." }
+        }
     }
     Write-Host "Built IrTrail $version at $Destination ($($Runtimes -join ', '))" -ForegroundColor Green
 }

@@ -1,52 +1,60 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Parquet.Schema;
+using ArrowField = Apache.Arrow.Field;
 
 namespace IrTrail.Core.Dataset;
 
 /// <summary>
-/// Rows of a <see cref="RowBuffer"/> as Arrow record batches, one flat column per dataset leaf (<c>c0</c>, <c>c1</c>, …,
-/// in <see cref="DatasetSchema.Leaves"/> order): the form DuckDB scans without a copy per value. Text is UTF-8 as the row
-/// buffer holds it, so building a batch is a memory copy per column; structs are assembled by the writer's SQL.
+/// Rows of a <see cref="RowBuffer"/> as Arrow record batches in the dataset's own schema (<see cref="DatasetSchema"/>:
+/// CloudTrail's names, userIdentity a struct), the form the Parquet writer takes. Text is UTF-8 as the row buffer holds
+/// it, so building a batch is a memory copy per column.
 /// </summary>
 internal static class ArrowRows
 {
     public static Schema Schema { get; } = BuildSchema();
 
-    public static string ColumnName(int leaf) => "c" + leaf;
-
-    /// <summary>The column after the leaves: which userIdentity objects each record had (<see cref="RowBuffer.StructBits"/>),
-    /// for the writer's SQL to make absent ones NULL. Not a dataset column.</summary>
-    public const string StructsColumn = "structs";
-
+    /// <summary>Every field is nullable, structs too, as in the files DuckDB's writer made before this one: a dataset
+    /// mixes both, and its columns' repetition stays the same across files. userIdentity and sessionContext are never
+    /// NULL; attributes and sessionIssuer are when the record did not have them (<see cref="RowBuffer.StructBits"/>).</summary>
     private static Schema BuildSchema()
     {
         var b = new Schema.Builder();
-        for (var i = 0; i < DatasetSchema.Leaves.Length; i++)
-        {
-            IArrowType type = DatasetSchema.Leaves[i].Kind switch
-            {
-                DatasetSchema.Kind.Text => StringType.Default,
-                DatasetSchema.Kind.Bool => BooleanType.Default,
-                DatasetSchema.Kind.Time => new TimestampType(TimeUnit.Microsecond, "UTC"),
-                _ => Int64Type.Default,
-            };
-            b.Field(new Field(ColumnName(i), type, nullable: DatasetSchema.Leaves[i].Kind != DatasetSchema.Kind.Record));
-        }
-        b.Field(new Field(StructsColumn, UInt8Type.Default, nullable: false));
+        var leaf = 0;
+        foreach (var f in DatasetSchema.Schema.Fields) b.Field(ToArrow(f, ref leaf));
+        if (leaf != DatasetSchema.Leaves.Length) throw new InvalidOperationException("Dataset schema leaf count mismatch.");
         return b.Build();
     }
 
+    private static ArrowField ToArrow(Parquet.Schema.Field f, ref int leaf)
+    {
+        if (f is StructField s)
+        {
+            var children = new List<ArrowField>();
+            foreach (var child in s.Fields) children.Add(ToArrow(child, ref leaf));
+            return new ArrowField(s.Name, new StructType(children), nullable: true);
+        }
+        IArrowType type = DatasetSchema.Leaves[leaf++].Kind switch
+        {
+            DatasetSchema.Kind.Text => StringType.Default,
+            DatasetSchema.Kind.Bool => BooleanType.Default,
+            DatasetSchema.Kind.Time => new TimestampType(TimeUnit.Microsecond, "UTC"),
+            _ => Int64Type.Default,
+        };
+        return new ArrowField(f.Name, type, nullable: true);
+    }
+
     /// <summary>Rows <paramref name="order"/>[start..start+count) of <paramref name="rows"/>, in that order, as one batch.
-    /// Text goes into blocks of <paramref name="pool"/>, which come back when DuckDB releases the batch: the batch must
-    /// be handed to DuckDB.</summary>
+    /// Text goes into blocks of <paramref name="pool"/>, which come back when the writer releases the batch: the batch
+    /// must be handed to the writer.</summary>
     public static RecordBatch Build(RowBuffer rows, int[] order, int start, int count, NativeBufferPool pool)
     {
         var leaves = DatasetSchema.Leaves;
-        var columns = new IArrowArray[leaves.Length + 1];
+        var flat = new IArrowArray[leaves.Length];
         for (var c = 0; c < leaves.Length; c++)
         {
             var leaf = leaves[c];
-            columns[c] = leaf.Kind switch
+            flat[c] = leaf.Kind switch
             {
                 DatasetSchema.Kind.Text => Text(rows, order, start, count, leaf.Slot, pool),
                 DatasetSchema.Kind.Bool => Bools(rows, order, start, count, leaf.Slot),
@@ -54,15 +62,38 @@ internal static class ArrowRows
                 _ => Records(rows, order, start, count),
             };
         }
-        columns[leaves.Length] = Structs(rows, order, start, count);
+        var fields = DatasetSchema.Schema.Fields;
+        var columns = new IArrowArray[fields.Count];
+        var next = 0;
+        for (var i = 0; i < fields.Count; i++)
+            columns[i] = Assemble(fields[i], Schema.FieldsList[i], flat, ref next, rows, order, start, count);
         return new RecordBatch(Schema, columns, count);
     }
 
-    private static UInt8Array Structs(RowBuffer rows, int[] order, int start, int count)
+    /// <summary>A top-level column from the flat leaves, structs packed in schema order.</summary>
+    private static IArrowArray Assemble(Parquet.Schema.Field f, ArrowField arrow, IArrowArray[] flat, ref int next,
+        RowBuffer rows, int[] order, int start, int count)
     {
-        var values = new byte[count];
-        for (var i = 0; i < count; i++) values[i] = rows.StructBits(order[start + i]);
-        return new UInt8Array(new ArrowBuffer(values), ArrowBuffer.Empty, count, 0, 0);
+        if (f is not StructField s) return flat[next++];
+        var type = (StructType)arrow.DataType;
+        var children = new IArrowArray[s.Fields.Count];
+        for (var i = 0; i < children.Length; i++)
+            children[i] = Assemble(s.Fields[i], type.Fields[i], flat, ref next, rows, order, start, count);
+        var bit = s.Name switch
+        {
+            "attributes" => DatasetColumns.AttributesBit,
+            "sessionIssuer" => DatasetColumns.SessionIssuerBit,
+            _ => 0,
+        };
+        if (bit == 0) return new StructArray(type, count, children, ArrowBuffer.Empty, 0);
+        var validity = new byte[(count + 7) / 8];
+        var nulls = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if ((rows.StructBits(order[start + i]) & bit) != 0) validity[i >> 3] |= (byte)(1 << (i & 7));
+            else nulls++;
+        }
+        return new StructArray(type, count, children, nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, nulls);
     }
 
     private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot, NativeBufferPool pool)
@@ -124,7 +155,7 @@ internal static class ArrowRows
             values[i] = (t - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond;
             validity[i >> 3] |= (byte)(1 << (i & 7));
         }
-        return new TimestampArray((TimestampType)Schema.GetFieldByName(ColumnName(TimeLeaf)).DataType,
+        return new TimestampArray(TimeType,
             new ArrowBuffer(valueBytes), nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, count, nulls, 0);
     }
 
@@ -138,5 +169,5 @@ internal static class ArrowRows
 
     private const long UnixEpochTicks = 621_355_968_000_000_000L;
 
-    private static readonly int TimeLeaf = System.Array.FindIndex(DatasetSchema.Leaves, l => l.Kind == DatasetSchema.Kind.Time);
+    private static readonly TimestampType TimeType = (TimestampType)Schema.GetFieldByName("eventTime").DataType;
 }

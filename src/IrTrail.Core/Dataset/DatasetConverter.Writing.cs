@@ -4,8 +4,8 @@ using Apache.Arrow;
 namespace IrTrail.Core.Dataset;
 
 /// <summary>
-/// The writing half of the converter: partitions go to DuckDB's Parquet writer on writer tasks running beside the
-/// readers. Delivery files are laid out by account, region and day, so in path order a partition's rows arrive together.
+/// The writing half of the converter: partitions go to the Parquet writer (<see cref="ParquetFileWriter"/>) on writer
+/// tasks running beside the readers. Delivery files are laid out by account, region and day, so in path order a partition's rows arrive together.
 /// A partition that fills a chunk is streamed: its writer starts its file right away and takes each chunk as the
 /// consumer fills it, so a large partition never waits in memory or in the spill file. Any other partition is written
 /// once the input has moved past it. A partition that gets more rows after it was written (late events) gets another
@@ -21,7 +21,7 @@ public sealed partial class DatasetConverter
     /// previous one's full <see cref="CloseAfterSources"/>.</summary>
     private const int StreamIdleSources = 2;
 
-    /// <summary>Rows per Arrow batch handed to DuckDB (about 2 MB: what is in flight stays small).</summary>
+    /// <summary>Rows per Arrow batch handed to the writer (about 2 MB: what is in flight stays small).</summary>
     private const int ArrowBatchRows = 2048;
 
     /// <summary>A background collection every this many bytes of rows written: rows pass through several large
@@ -36,13 +36,8 @@ public sealed partial class DatasetConverter
 
     private bool IsFullChunk(RowBuffer rows) => rows.Count >= _options.RowGroupRows || rows.FillBytes >= ChunkBytes;
 
-    /// <summary>DuckDB's own limit. Its Parquet writer needs several times a row group's raw size per writer; a lower limit
-    /// fails the COPY rather than slowing it, so this is a ceiling, not a target.</summary>
-    private const long DuckDbMemoryLimit = 512L * 1024 * 1024;
-
-    /// <summary>The Arrow batches' text, in native blocks reused as DuckDB releases them.</summary>
+    /// <summary>The Arrow batches' text, in native blocks reused as the writer releases them.</summary>
     private NativeBufferPool? _arrowMemory;
-    private IDisposable? _allocatorTuning;
 
     /// <summary>Partitions being streamed (at most writers - 1, so one writer always drains the queue: a streaming writer
     /// waits on the consumer, and the consumer may wait on the queue).</summary>
@@ -60,7 +55,6 @@ public sealed partial class DatasetConverter
 
     private Channel<Partition>? _writeQueue;
     private Task[] _writers = [];
-    private DuckDbFileWriter? _database;
     private Exception? _writerFailure;
     private CancellationTokenSource? _writeCancel;
 
@@ -69,20 +63,14 @@ public sealed partial class DatasetConverter
         var count = Math.Max(1, _options.ThrottleLimit);
         _writeQueue = Channel.CreateBounded<Partition>(new BoundedChannelOptions(count * 2) { SingleWriter = true });
         _writeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        // One DuckDB thread per connection: the files are small and many, so partitions in parallel beat threads within
-        // one COPY (which cost twice the CPU per row on small files).
-        _database = new DuckDbFileWriter(1, DuckDbMemoryLimit, Path.Combine(root, DatasetManifest.FolderName));
         _arrowMemory = new NativeBufferPool();
-        _allocatorTuning = DuckDbAllocator.ReturnFreedMemorySooner();
         var token = _writeCancel.Token;
         _writers = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
         {
-            using var writer = i == 0 ? null : _database.Duplicate();
-            var w = writer ?? _database;
             try
             {
                 await foreach (var p in _writeQueue.Reader.ReadAllAsync(token).ConfigureAwait(false))
-                    WritePartitionFiles(root, p, w, token);
+                    WritePartitionFiles(root, p, token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
@@ -244,7 +232,7 @@ public sealed partial class DatasetConverter
         }
         finally
         {
-            CloseDatabase();
+            ReleaseArrowMemory();
         }
     }
 
@@ -256,24 +244,19 @@ public sealed partial class DatasetConverter
         try { await Task.WhenAll(_writers).ConfigureAwait(false); } catch { /* the first failure is the one reported */ }
         // Partitions still queued keep their spill files open (deleted on close): close them now, not at process exit.
         while (_writeQueue is not null && _writeQueue.Reader.TryRead(out var queued)) { queued.Spill?.Dispose(); queued.Spill = null; }
-        CloseDatabase();
+        ReleaseArrowMemory();
         if (_writerFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_writerFailure);
     }
 
-    /// <summary>The connections first: DuckDB may refer to Arrow memory until then.</summary>
-    private void CloseDatabase()
+    /// <summary>Once the writers have stopped: nothing refers to the batches' blocks any more.</summary>
+    private void ReleaseArrowMemory()
     {
-        _database?.Dispose();
-        _database = null;
         _arrowMemory?.Dispose();
         _arrowMemory = null;
-        _allocatorTuning?.Dispose();
-        _allocatorTuning = null;
-        DuckDbAllocator.Purge();
     }
 
     /// <summary>A partition's rows as one file (or several, past FileRows), each chunk sorted by eventTime.</summary>
-    private void WritePartitionFiles(string root, Partition p, DuckDbFileWriter writer, CancellationToken ct)
+    private void WritePartitionFiles(string root, Partition p, CancellationToken ct)
     {
         var written = new List<string>();
         try
@@ -311,7 +294,7 @@ public sealed partial class DatasetConverter
                         if (fileRows >= _options.FileRows) yield break;
                     }
                 }
-                writer.Write(temp, FileBatches(), rowGroupRows, ct);
+                ParquetFileWriter.Write(temp, FileBatches(), rowGroupRows, ct);
                 // Durable before the commit renames it into the dataset.
                 using (var f = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) f.Flush(flushToDisk: true);
                 written.Add(temp);
@@ -337,7 +320,7 @@ public sealed partial class DatasetConverter
 
     private IEnumerable<RowBuffer> Streamed(Channel<RowBuffer> stream, CancellationToken ct)
     {
-        // Chunks arrive as the consumer fills them; this runs on DuckDB's pull, so it waits synchronously.
+        // Chunks arrive as the consumer fills them; this runs on the writer's thread, so it waits synchronously.
         while (true)
         {
             RowBuffer? chunk;

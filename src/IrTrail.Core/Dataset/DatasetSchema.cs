@@ -6,7 +6,7 @@ namespace IrTrail.Core.Dataset;
 
 /// <summary>
 /// The schema of an IrTrail dataset as a tree, and the order its leaf columns are handed to the writer in
-/// (<see cref="ArrowRows"/>, <see cref="DuckDbFileWriter"/>). CloudTrail's own names; eventTime a UTC TIMESTAMP
+/// (<see cref="ArrowRows"/>, <see cref="ParquetFileWriter"/>). CloudTrail's own names; eventTime a UTC TIMESTAMP
 /// (microseconds); booleans BOOLEAN; userIdentity a struct; blobs JSON text.
 /// </summary>
 public static class DatasetSchema

@@ -6,11 +6,11 @@ using System.Runtime.InteropServices;
 namespace IrTrail.Core.Dataset;
 
 /// <summary>
-/// Reusable native memory for the Arrow batches handed to DuckDB. Managed arrays of that size land on the large object
-/// heap and, once DuckDB lets go of them, stay there as garbage until a full collection: hundreds of MB in a conversion.
-/// A block here goes back to the pool the moment DuckDB releases the batch (the Arrow exporter pins each buffer and
-/// unpins it on release), so memory follows the batches in flight. Everything is freed when the pool is disposed,
-/// after the DuckDB connections that might still refer to it are closed.
+/// Reusable native memory for the Arrow batches handed to the Parquet writer. Managed arrays of that size land on the
+/// large object heap and, once the writer lets go of them, stay there as garbage until a full collection: hundreds of MB
+/// in a conversion. A block here goes back to the pool the moment the writer releases the batch (the Arrow exporter pins
+/// each buffer and unpins it on release), so memory follows the batches in flight. Everything is freed when the pool is
+/// disposed, after the writers that might still refer to it have stopped.
 /// </summary>
 internal sealed unsafe class NativeBufferPool : IDisposable
 {
@@ -32,6 +32,9 @@ internal sealed unsafe class NativeBufferPool : IDisposable
         block.Length = length;
         return block;
     }
+
+    /// <summary>Blocks handed out and not yet released by whoever the batch went to.</summary>
+    internal int InUse => _all.Count - _free.Sum(f => f.Count);
 
     private void Return(Block block)
     {

@@ -5,9 +5,9 @@ using System.Runtime.Loader;
 namespace IrTrail.Loading;
 
 /// <summary>
-/// The module's own load context. IrTrail.Core and every third-party assembly (AWSSDK, DuckDB.NET, Parquet.Net)
+/// The module's own load context. IrTrail.Core and every third-party assembly (AWSSDK, DuckDB.NET, ParquetSharp, Parquet.Net)
 /// load here from Dependencies/, so a session that already loaded another AWSSDK.Core (AWS Tools for PowerShell
-/// does) keeps its copy and IrTrail keeps its own. DuckDB's native library is resolved from
+/// does) keeps its copy and IrTrail keeps its own. The native libraries (DuckDB, ParquetSharpNative) are resolved from
 /// Dependencies/runtimes/&lt;rid&gt;/native/, which PowerShell's own probing never looks at.
 /// Rule for cmdlet classes: no engine value types (enums, structs) as fields or parameter types. Loading such a type
 /// needs IrTrail.Core at once, when PowerShell reflects over the cmdlets at import, before the module initializer has
