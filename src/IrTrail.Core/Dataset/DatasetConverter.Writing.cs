@@ -299,7 +299,7 @@ public sealed partial class DatasetConverter
                         if (fileRows >= _options.FileRows) yield break;
                     }
                 }
-                ParquetFileWriter.Write(temp, FileBatches(), rowGroupRows, ct);
+                ParquetFileWriter.Write(temp, FileBatches(), rowGroupRows, _writers.Length > 1, ct);
                 // Durable before the commit renames it into the dataset.
                 using (var f = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) f.Flush(flushToDisk: true);
                 written.Add(temp);

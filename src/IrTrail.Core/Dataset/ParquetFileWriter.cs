@@ -17,13 +17,21 @@ internal static class ParquetFileWriter
     /// <summary>DuckDB's default zstd level: the "same compression" as DuckDB's own import.</summary>
     private const int ZstdLevel = 3;
 
+    /// <summary>A column chunk's dictionary may grow to this before the rest of the chunk falls back to plain encoding.
+    /// Arrow's default (1 MB) is outgrown by the JSON blobs of a few thousand events: 4 MB made resampled real events
+    /// 7% smaller and 10% quicker to write (less for zstd), and generated ones 0.3% smaller, at the same peak memory;
+    /// 16 MB gained nothing more and peaked 50 MB higher.</summary>
+    private const long DictionaryBytes = 4L * 1024 * 1024;
+
     /// <summary>Columns whose values are (almost) all distinct: a dictionary would only be built to be dropped when it
     /// overflows, leaving its page and the switch in the file (eventTime: 1.6 MB instead of 3.0 per million events).</summary>
     private static readonly string[] NoDictionary = ["eventID", "requestID", "eventTime", "sharedEventID"];
 
     /// <summary>Writes <paramref name="batches"/> (in <see cref="ArrowRows.Schema"/>) to <paramref name="path"/> as one
-    /// file, in row groups of up to <paramref name="rowGroupRows"/> rows, in the order given.</summary>
-    public static void Write(string path, IEnumerable<RecordBatch> batches, int rowGroupRows, CancellationToken cancellationToken)
+    /// file, in row groups of up to <paramref name="rowGroupRows"/> rows, in the order given. With
+    /// <paramref name="parallel"/>, a batch's columns are encoded on Arrow's CPU pool (one thread per core); without it,
+    /// on the calling thread alone (-ThrottleLimit 1).</summary>
+    public static void Write(string path, IEnumerable<RecordBatch> batches, int rowGroupRows, bool parallel, CancellationToken cancellationToken)
     {
         try
         {
@@ -32,6 +40,7 @@ internal static class ParquetFileWriter
                 .CompressionLevel(ZstdLevel)
                 .MaxRowGroupLength(Math.Max(1, rowGroupRows))
                 .EnableDictionary()
+                .DictionaryPagesizeLimit(DictionaryBytes)
                 .EnableStatistics()
                 // The C library's allocator, not Arrow's default mimalloc, which kept 80-140 MB more at the peak of a
                 // 1M-event conversion (and jemalloc gained nothing over it).
@@ -39,7 +48,7 @@ internal static class ParquetFileWriter
                 .CreatedBy("IrTrail " + typeof(ParquetFileWriter).Assembly.GetName().Version?.ToString(3));
             foreach (var column in NoDictionary) builder.DisableDictionary(column);
             using var properties = builder.Build();
-            using var arrowBuilder = new ArrowWriterPropertiesBuilder().UseThreads(true);
+            using var arrowBuilder = new ArrowWriterPropertiesBuilder().UseThreads(parallel);
             using var arrowProperties = arrowBuilder.Build();
             using var writer = new FileWriter(path, ArrowRows.Schema, properties, arrowProperties);
             foreach (var batch in batches)

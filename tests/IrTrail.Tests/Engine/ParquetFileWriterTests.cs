@@ -46,7 +46,7 @@ public sealed class ParquetFileWriterTests
                 yield return ArrowRows.Build(rows, order, 4, 4, pool);
                 yield return ArrowRows.Build(rows, order, 8, 2, pool);
             }
-            ParquetFileWriter.Write(Path.Combine(dir, $"f{n % 4}.parquet"), Batches(), 4, CancellationToken.None);
+            ParquetFileWriter.Write(Path.Combine(dir, $"f{n % 4}.parquet"), Batches(), 4, parallel: n % 2 == 0, CancellationToken.None);
             Assert.Equal(0, pool.InUse);
         }
         Assert.Equal(0L, ParquetSharp.MemoryPool.SystemMemoryPool().BytesAllocated);
@@ -56,7 +56,7 @@ public sealed class ParquetFileWriterTests
         var file = Path.Combine(dir, "f0.parquet").Replace("'", "''");
         using var q = new IrTrail.Core.Query.LocalQueryEngine();
         object? One(string sql) => q.Query(sql, _ => { }, CancellationToken.None).First()[0];
-        Assert.Equal("E9,E8,E7,E6,E5,E4,E3,E2,E1,E0", One($"SELECT string_agg(eventName, ',') FROM read_parquet('{file}')"));
+        Assert.Equal("E9,E8,E7,E6,E5,E4,E3,E2,E1,E0", One($"SELECT string_agg(eventName, ',' ORDER BY file_row_number) FROM read_parquet('{file}', file_row_number = true)"));
         Assert.Equal("4,4,2", One($"SELECT string_agg(row_group_num_rows::VARCHAR, ',' ORDER BY row_group_id) FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('{file}'))"));
         Assert.Equal(5L, Convert.ToInt64(One($"SELECT count(*) FROM read_parquet('{file}') WHERE userIdentity.sessionContext.attributes IS NULL")));
         Assert.Equal(0L, Convert.ToInt64(One($"SELECT count(*) FROM read_parquet('{file}') WHERE userIdentity.sessionContext.sessionIssuer IS NULL")));
@@ -75,7 +75,7 @@ public sealed class ParquetFileWriterTests
         using var pool = new NativeBufferPool();
         var path = Path.Combine(TempDir(), "no-such-folder", "part.parquet");
         var ex = Assert.Throws<IOException>(() =>
-            ParquetFileWriter.Write(path, [ArrowRows.Build(rows, RowOrder.ByTime(rows), 0, rows.Count, pool)], 100, CancellationToken.None));
+            ParquetFileWriter.Write(path, [ArrowRows.Build(rows, RowOrder.ByTime(rows), 0, rows.Count, pool)], 100, parallel: true, CancellationToken.None));
         Assert.Contains(path, ex.Message);
     }
 }
