@@ -96,6 +96,7 @@ internal static class ArrowRows
         return new StructArray(type, count, children, nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, nulls);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot, NativeBufferPool pool)
     {
         var offsetBlock = pool.Rent((count + 1) * 4);

@@ -349,6 +349,7 @@ public sealed partial class DatasetConverter
     /// order). Stops early when a streamable partition's buffer holds a full chunk (<paramref name="full"/>), for the
     /// caller to hand off; returns the row to go on from.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private int Consume(RowBuffer rows, int from, SourceOutcome outcome, out Partition? full)
     {
         full = null;

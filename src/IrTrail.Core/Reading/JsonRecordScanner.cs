@@ -130,6 +130,7 @@ public sealed class JsonRecordScanner : IDisposable
     /// ready. Again: the state moved on without a record; step again before reading.</summary>
     private enum StepResult { Record, NeedMore, End, Pending, Again }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private StepResult Step(out int recordStart, out int recordLength)
     {
         recordStart = recordLength = 0;
@@ -200,6 +201,7 @@ public sealed class JsonRecordScanner : IDisposable
         return StepResult.Again;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private StepResult ArrayElement(out int recordStart, out int recordLength)
     {
         recordStart = recordLength = 0;
