@@ -30,9 +30,12 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
 
     [Parameter] public SwitchParameter Force { get; set; }
 
-    /// <summary>LogFile input, opened as it arrives.</summary>
-    private readonly List<ILogSource> _logFiles = [];
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    /// <summary>LogFile input in order (spooled to disk past a few thousand), opened when the run reads it; the same
+    /// object twice is taken once (by a hash of its URI).</summary>
+    private readonly SpooledLogFiles _logFiles = new();
+    private readonly HashSet<UInt128> _seen = [];
+    private long _logFileBytes;
+    private bool _anyS3;
     /// <summary>Local input in order: files (spooled to disk past a few thousand), and folders to be walked when the run
     /// reads them (never listed whole).</summary>
     private readonly SpooledInputs _local = new();
@@ -43,7 +46,12 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
         if (FromLogFiles)
         {
             foreach (var f in LogFile)
-                if (_seen.Add(f.Uri)) _logFiles.Add(OpenLogFile(f));
+            {
+                if (!_seen.Add(DatasetManifest.UriKey(f.Uri))) continue;
+                _logFiles.Add(f);
+                _logFileBytes += f.Size;
+                _anyS3 |= f.IsS3;
+            }
             return;
         }
         foreach (var (path, isFolder) in ResolveLocalPaths((_, _) => _pathFailures++)) _local.Add(path, isFolder);
@@ -89,12 +97,16 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
     }
 
     /// <summary>At the end of the pipeline, stopped or not: deletes the spool file.</summary>
-    protected override void ReleaseResources() => _local.Dispose();
+    protected override void ReleaseResources()
+    {
+        _local.Dispose();
+        _logFiles.Dispose();
+    }
 
     private void Convert()
     {
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        var (count, bytes) = FromLogFiles ? (_logFiles.Count, _logFiles.Sum(s => s.Length ?? 0)) : CountLocal();
+        var (count, bytes) = FromLogFiles ? (_logFiles.Count, _logFileBytes) : CountLocal();
         var exists = Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any();
         var action = $"Convert {count:N0} log file(s) ({bytes / 1048576.0:N1} MB) into a Parquet dataset" +
                      (exists ? Force ? ", replacing the existing dataset" : ", adding to the existing dataset" : "");
@@ -118,7 +130,10 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
             Destination = destination, KeepDuplicates = KeepDuplicates, ThrottleLimit = ThrottleLimit, ExpectedFiles = count, ExpectedBytes = bytes,
         };
         var clock = Stopwatch.StartNew();
-        var sources = FromLogFiles ? _logFiles : LocalSources();
+        // Credentials are resolved here, on the pipeline thread (a failure is a terminating error); the readers then open
+        // each object as they take it.
+        if (_anyS3) PrepareS3();
+        var sources = FromLogFiles ? _logFiles.Items().Select(OpenLogFile) : LocalSources();
         var task = Task.Run(() => converter.RunAsync(sources, options, CancellationToken));
         // The engine runs on worker threads; errors and progress are written here, on the pipeline thread.
         while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(250))
@@ -157,7 +172,8 @@ public sealed class ConvertIrTrailToParquetCommand : LogInputCmdlet
 
     private void WriteWhatIfDetail(string destination)
     {
-        foreach (var s in (FromLogFiles ? _logFiles : LocalSources()).Take(20)) WriteVerbose($"Would read '{s.Uri}'.");
+        foreach (var uri in (FromLogFiles ? _logFiles.Items().Select(f => f.Uri) : LocalSources().Select(s => s.Uri)).Take(20))
+            WriteVerbose($"Would read '{uri}'.");
         WriteVerbose($"Would write Parquet files under '{destination}' ({DatasetSchema.AccountKey}=/{DatasetSchema.RegionKey}=/{DatasetSchema.DateKey}=) and its manifest in '{DatasetManifest.FolderName}'.");
     }
 

@@ -50,6 +50,10 @@ public abstract class AwsCmdlet : IrTrailCmdlet
         return _s3.Open(file.BucketName!, file.Key!, file.Size, file.BucketRegion);
     }
 
+    /// <summary>Resolves credentials and makes the S3 client now, on the pipeline thread, so that <see cref="OpenLogFile"/>
+    /// may then be called from the engine's threads.</summary>
+    protected void PrepareS3() => _s3 ??= new S3Reader(GetAwsSession(requireRegion: false));
+
     /// <summary>Releases the S3 client, if one was opened.</summary>
     protected void CloseLogFiles()
     {
