@@ -5,11 +5,12 @@ namespace IrTrail.Core.Dataset;
 
 /// <summary>
 /// The writing half of the converter: partitions go to the Parquet writer (<see cref="ParquetFileWriter"/>) on writer
-/// tasks running beside the readers. Delivery files are laid out by account, region and day, so in path order a partition's rows arrive together.
-/// A partition that fills a chunk is streamed: its writer starts its file right away and takes each chunk as the
-/// consumer fills it, so a large partition never waits in memory or in the spill file. Any other partition is written
-/// once the input has moved past it. A partition that gets more rows after it was written (late events) gets another
-/// file. Each file is written under a temporary name and only renamed by the commit at the end.
+/// tasks running beside the readers. Delivery files are laid out by account, region and day, so in path order a
+/// partition's rows arrive together. A partition that fills a chunk is streamed: its writer starts its file right away
+/// and takes each chunk as the consumer fills it, so a large partition never waits in memory or in the spill file. Any
+/// other partition is written once the input has moved past it. A partition that gets more rows after it was written
+/// (late events) gets another file. Each file is written under a temporary name and only renamed by the commit at the
+/// end.
 /// </summary>
 public sealed partial class DatasetConverter
 {
@@ -299,7 +300,7 @@ public sealed partial class DatasetConverter
                         if (fileRows >= _options.FileRows) yield break;
                     }
                 }
-                ParquetFileWriter.Write(temp, FileBatches(), rowGroupRows, _writers.Length > 1, ct);
+                ParquetFileWriter.Write(temp, FileBatches(), rowGroupRows, parallel: _options.ThrottleLimit > 1, ct);
                 // Durable before the commit renames it into the dataset.
                 using (var f = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) f.Flush(flushToDisk: true);
                 written.Add(temp);
