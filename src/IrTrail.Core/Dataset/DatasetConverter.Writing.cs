@@ -301,8 +301,6 @@ public sealed partial class DatasetConverter
                     }
                 }
                 ParquetFileWriter.Write(temp, FileBatches(), rowGroupRows, parallel: _options.ThrottleLimit > 1, ct);
-                // Durable before the commit renames it into the dataset.
-                using (var f = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) f.Flush(flushToDisk: true);
                 written.Add(temp);
             }
             Written(p.Folder, written);

@@ -27,8 +27,8 @@ internal static class ParquetFileWriter
     /// overflows, leaving its page and the switch in the file (eventTime: 1.6 MB instead of 3.0 per million events).</summary>
     private static readonly string[] NoDictionary = ["eventID", "requestID", "eventTime", "sharedEventID"];
 
-    /// <summary>Writes <paramref name="batches"/> (in <see cref="ArrowRows.Schema"/>) to <paramref name="path"/> as one
-    /// file, in row groups of up to <paramref name="rowGroupRows"/> rows, in the order given. With
+    /// <summary>Writes <paramref name="batches"/> (in <see cref="ArrowRows.Schema"/>) to a new file at
+    /// <paramref name="path"/>, flushed to disk, in row groups of up to <paramref name="rowGroupRows"/> rows, in the order given. With
     /// <paramref name="parallel"/>, a batch's columns are encoded on Arrow's CPU pool (one thread per core); without it,
     /// on the calling thread alone (-ThrottleLimit 1).</summary>
     public static void Write(string path, IEnumerable<RecordBatch> batches, int rowGroupRows, bool parallel, CancellationToken cancellationToken)
@@ -50,13 +50,20 @@ internal static class ParquetFileWriter
             using var properties = builder.Build();
             using var arrowBuilder = new ArrowWriterPropertiesBuilder().UseThreads(parallel);
             using var arrowProperties = arrowBuilder.Build();
-            using var writer = new FileWriter(path, ArrowRows.Schema, properties, arrowProperties);
-            foreach (var batch in batches)
+            // A .NET stream rather than a path: .NET, not Arrow, handles Windows' long and non-ASCII paths, and the same
+            // handle makes the file durable before the commit renames it into the dataset. Unbuffered, as Arrow's own
+            // file is: the writer hands over whole pages, and each row group is on disk as soon as it is complete.
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+            using (var writer = new FileWriter(file, ArrowRows.Schema, properties, arrowProperties, leaveOpen: true))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                writer.WriteBufferedRecordBatch(batch);
+                foreach (var batch in batches)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    writer.WriteBufferedRecordBatch(batch);
+                }
+                writer.Close();
             }
-            writer.Close();
+            file.Flush(flushToDisk: true);
         }
         catch (System.Exception ex) when (ex is ParquetException)
         {
