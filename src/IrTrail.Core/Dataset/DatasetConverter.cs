@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using IrTrail.Core.Reading;
 using IrTrail.Core.Sources;
+using System.Runtime.CompilerServices;
 
 namespace IrTrail.Core.Dataset;
 
@@ -349,7 +350,7 @@ public sealed partial class DatasetConverter
     /// order). Stops early when a streamable partition's buffer holds a full chunk (<paramref name="full"/>), for the
     /// caller to hand off; returns the row to go on from.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private int Consume(RowBuffer rows, int from, SourceOutcome outcome, out Partition? full)
     {
         full = null;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace IrTrail.Core.Dataset;
 
 /// <summary>
@@ -76,7 +78,7 @@ public sealed class RowBuffer
     private int CurrentChunkLength => _chunks.Count == 0 ? 0 : _chunks[^1].Length;
 
     /// <summary>Space to write a slice into directly; commit it with <see cref="CommitSlice"/>.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public Span<byte> SliceSpace(int maxLength)
     {
         if (_chunkUsed + maxLength > _reservedEnd) throw new InvalidOperationException("Row exceeds its reserved size.");
@@ -129,7 +131,7 @@ public sealed class RowBuffer
     public long RecordIndex(int row) => _record[row];
     public byte StructBits(int row) => _structs[row];
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public int RowBytes(int row)
     {
         var total = 0;
@@ -139,7 +141,7 @@ public sealed class RowBuffer
     }
 
     /// <summary>Copies a row of another buffer to the end of this one; returns its bytes of slices.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public int CopyRow(RowBuffer from, int row)
     {
         var bytes = from.RowBytes(row);
@@ -213,7 +215,7 @@ public sealed class RowBuffer
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private void EnsureRows(int rows)
     {
         if (rows <= _rowChunk.Length) return;

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using IrTrail.Core.Dataset;
+using System.Runtime.CompilerServices;
 
 namespace IrTrail.Core.Reading;
 
@@ -37,7 +38,7 @@ public sealed class CloudTrailColumnMapper
         return d;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private static ulong Hash(ReadOnlySpan<byte> s)
     {
         var h = 14695981039346656037UL;
@@ -53,7 +54,7 @@ public sealed class CloudTrailColumnMapper
     /// none of CloudTrail's identifying fields is not added (NotEvent). Throws JsonException on malformed JSON (the
     /// scanner has already validated it, so that does not happen for its records).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public Result Map(ReadOnlySpan<byte> json, RowBuffer rows, ReadOnlySpan<byte> sourceFile, long recordIndex, bool requireEventFields)
     {
         rows.BeginRow(json.Length * 2 + sourceFile.Length + 16);
@@ -204,7 +205,7 @@ public sealed class CloudTrailColumnMapper
     /// object is irregular — an unknown or repeated key, a null, a value of another type, an empty userIdentity or
     /// sessionContext (their structs are always there) — so the caller keeps the original text too.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private static bool MapObject(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, RowBuffer rows, int set, int depth, byte present)
     {
         var members = MemberSets[set];
@@ -285,7 +286,7 @@ public sealed class CloudTrailColumnMapper
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private static void SetString(ref Utf8JsonReader reader, RowBuffer rows, int slot)
     {
         if (!reader.ValueIsEscaped)
@@ -323,7 +324,7 @@ public sealed class CloudTrailColumnMapper
     private static long TruncateToMicros(long ticks) => ticks - ticks % 10;
 
     /// <summary>CloudTrail's own form, <c>yyyy-MM-ddTHH:mm:ssZ</c>, parsed without allocating.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public static bool TryParseCanonicalTime(ReadOnlySpan<byte> s, out long ticks)
     {
         ticks = 0;

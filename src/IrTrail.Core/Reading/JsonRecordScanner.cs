@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using System.Runtime.CompilerServices;
 
 namespace IrTrail.Core.Reading;
 
@@ -130,7 +131,7 @@ public sealed class JsonRecordScanner : IDisposable
     /// ready. Again: the state moved on without a record; step again before reading.</summary>
     private enum StepResult { Record, NeedMore, End, Pending, Again }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private StepResult Step(out int recordStart, out int recordLength)
     {
         recordStart = recordLength = 0;
@@ -201,7 +202,7 @@ public sealed class JsonRecordScanner : IDisposable
         return StepResult.Again;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private StepResult ArrayElement(out int recordStart, out int recordLength)
     {
         recordStart = recordLength = 0;
