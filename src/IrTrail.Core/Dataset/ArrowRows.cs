@@ -97,35 +97,17 @@ internal static class ArrowRows
         return new StructArray(type, count, children, nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, nulls);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot, NativeBufferPool pool)
     {
+        var rowsInOrder = order.AsSpan(start, count);
+        var total = rows.SlotBytes(slot, rowsInOrder, out var nulls);
+        if (total > int.MaxValue) throw new InvalidOperationException($"A batch's column holds {total:N0} bytes, more than an Arrow string column can.");
         var offsetBlock = pool.Rent((count + 1) * 4);
-        var offsets = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsetBlock.GetSpan());
-        var total = 0;
-        var nulls = 0;
-        for (var i = 0; i < count; i++)
-        {
-            var r = order[start + i];
-            if (rows.IsNull(r, slot)) nulls++;
-            else total += rows.Get(r, slot).Length;
-        }
-        // Not cleared: every byte up to the last offset is written below, and nothing reads past it.
-        var dataBlock = pool.Rent(Math.Max(total, 1));
-        var data = dataBlock.GetSpan();
+        // Not cleared: every byte up to the last offset is written, and nothing reads past it.
+        var dataBlock = pool.Rent(Math.Max((int)total, 1));
         var validity = nulls > 0 ? new byte[(count + 7) / 8] : null;
-        var at = 0;
-        for (var i = 0; i < count; i++)
-        {
-            var r = order[start + i];
-            offsets[i] = at;
-            if (rows.IsNull(r, slot)) continue;
-            var v = rows.Get(r, slot);
-            v.CopyTo(data[at..]);
-            at += v.Length;
-            if (validity is not null) validity[i >> 3] |= (byte)(1 << (i & 7));
-        }
-        offsets[count] = at;
+        rows.GatherSlot(slot, rowsInOrder, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsetBlock.GetSpan()),
+            dataBlock.GetSpan(), validity);
         return new StringArray(count, new ArrowBuffer(offsetBlock.Memory), new ArrowBuffer(dataBlock.Memory), validity is null ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls, 0);
     }
 
