@@ -32,4 +32,19 @@ public sealed class EventIdSetTests
         Assert.False(Add(set, "not-a-uuid"));
         Assert.Equal(ids.Count + 3, set.Count);
     }
+
+    [Theory]
+    [InlineData("3e1b7c2a-90d4-4f6e-8a1b-0c2d3e4f5a6b", true)]
+    [InlineData("00000000-0000-0000-0000-000000000000", true)]
+    [InlineData("3E1B7C2A-90D4-4F6E-8A1B-0C2D3E4F5A6B", false)] // upper case stays a string of its own
+    [InlineData("3e1b7c2a-90d4-4f6e-8a1b-0c2d3e4f5a6g", false)]
+    [InlineData("3e1b7c2a-90d4-4f6e-8a1b-0c2d3e4f5a6", false)]
+    [InlineData("3e1b7c2a90d4-4f6e-8a1b-0c2d3e4f5a6b-", false)]
+    [InlineData("3e1b7c2a-90d4-4f6e-8a1b-0c2d3e4f5a6b ", false)]
+    [InlineData("{e1b7c2a-90d4-4f6e-8a1b-0c2d3e4f5a6b", false)]
+    public void Only_lower_case_UUIDs_are_kept_as_128_bits(string id, bool parsed)
+    {
+        Assert.Equal(parsed, EventIdSet.TryParseLowerUuid(Encoding.ASCII.GetBytes(id), out var value));
+        if (parsed) Assert.Equal(UInt128.Parse(id.Replace("-", ""), System.Globalization.NumberStyles.HexNumber), value);
+    }
 }
