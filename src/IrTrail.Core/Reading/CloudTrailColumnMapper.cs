@@ -48,8 +48,11 @@ public sealed class CloudTrailColumnMapper
         return table;
     }
 
-    private static int KnownSlot(ReadOnlySpan<byte> s) =>
-        s.IsEmpty ? 0 : (s.Length * 31 + s[0] * 7 + s[^1] * 3 + s[s.Length >> 1]) & KnownMask;
+    // Length, the byte after "event" and the last two: each known name gets a slot of its own (eventName, eventType
+    // and eventTime differ in none of length, first, last and middle byte). Names shorter than any known one probe
+    // from slot 0.
+    internal static int KnownSlot(ReadOnlySpan<byte> s) =>
+        s.Length < 7 ? 0 : (s.Length + s[5] * 5 + s[^1] * 3 + s[^2]) & KnownMask;
 
     /// <summary>The field a top-level name maps to, or -1.</summary>
     private static int FindKnown(ReadOnlySpan<byte> name)
