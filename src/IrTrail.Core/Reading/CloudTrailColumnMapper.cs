@@ -7,8 +7,8 @@ using System.Runtime.CompilerServices;
 namespace IrTrail.Core.Reading;
 
 /// <summary>
-/// Maps one record's raw bytes (from <see cref="JsonRecordScanner"/>) straight into dataset columns with a
-/// Utf8JsonReader: no JsonDocument, no strings. Lossless by construction: a value goes to its typed column only when
+/// Maps one record's raw bytes (from <see cref="JsonRecordScanner"/>) straight into dataset columns with a validating
+/// <see cref="JsonWalker"/>: no JsonDocument, no strings, no token per value inside the JSON blobs. Lossless by construction: a value goes to its typed column only when
 /// the column can give it back exactly; anything else (unknown fields, nulls, a known field of an unexpected type, a
 /// string boolean, an eventTime not in CloudTrail's canonical form, an irregular userIdentity) is also or instead kept
 /// verbatim in <see cref="DatasetColumns.OtherFieldsName"/>, which wins when a record is rebuilt.
@@ -71,8 +71,8 @@ public sealed class CloudTrailColumnMapper
 
     /// <summary>
     /// Appends the record as a row of <paramref name="rows"/>. With <paramref name="requireEventFields"/> a record with
-    /// none of CloudTrail's identifying fields is not added (NotEvent). Throws JsonException on malformed JSON (the
-    /// scanner has already validated it, so that does not happen for its records).
+    /// none of CloudTrail's identifying fields is not added (NotEvent). The record is validated as it is mapped
+    /// (<see cref="JsonWalker"/>): malformed JSON throws JsonException, with the row left unfinished.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public Result Map(ReadOnlySpan<byte> json, RowBuffer rows, ReadOnlySpan<byte> sourceFile, long recordIndex, bool requireEventFields)
@@ -81,27 +81,28 @@ public sealed class CloudTrailColumnMapper
         _otherLen = 0;
         var marker = false;
         ulong seen = 0;
-        var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var w = new JsonWalker(json);
+        w.Expect((byte)'{');
+        var more = w.FirstMember();
+        while (more)
         {
-            var nameStart = (int)reader.TokenStartIndex;
-            var nameEnd = nameStart + reader.ValueSpan.Length + 2;
+            var (nameStart, nameEnd, nameEscaped) = w.Name();
+            var name = json[(nameStart + 1)..(nameEnd - 1)];
             var field = -1;
             var reserved = false;
-            if (!reader.ValueIsEscaped) field = FindKnown(reader.ValueSpan);
+            if (!nameEscaped) field = FindKnown(name);
             if (field < 0)
             {
-                if (!marker && requireEventFields) marker = IsMarker(reader);
-                reserved = IsReserved(reader);
+                if (!marker && requireEventFields) marker = IsMarker(json[nameStart..nameEnd], nameEscaped);
+                reserved = IsReserved(json[nameStart..nameEnd], nameEscaped);
             }
             if (field >= 0)
             {
                 if ((seen & (1UL << field)) != 0) field = -1; // a repeated key: keep the later copy verbatim
                 else seen |= 1UL << field;
             }
-            reader.Read();
-            var valueStart = (int)reader.TokenStartIndex;
+            var valueStart = w.Pos;
+            var first = w.Peek();
             var keepRaw = false;
             var valueEnd = -1;
             switch (field)
@@ -114,56 +115,61 @@ public sealed class CloudTrailColumnMapper
                     if (slot is DatasetColumns.EventVersion or DatasetColumns.EventName or DatasetColumns.EventSource or DatasetColumns.EventID) marker = true;
                     if (isJson)
                     {
+                        valueEnd = w.SkipValue(1);
                         // A null that a NULL column gives back by itself (see DatasetColumns.NullWhenEmpty) is not kept.
-                        if (reader.TokenType == JsonTokenType.Null) keepRaw = (NullWhenEmpty & 1UL << field) == 0;
-                        else rows.Set(slot, json[valueStart..ValueEnd(ref reader, valueStart)]);
+                        if (first == (byte)'n') keepRaw = (NullWhenEmpty & 1UL << field) == 0;
+                        else rows.Set(slot, json[valueStart..valueEnd]);
                     }
-                    else if (reader.TokenType == JsonTokenType.String) SetString(ref reader, rows, slot);
+                    else if (first == (byte)'"')
+                    {
+                        var escaped = w.String();
+                        valueEnd = w.Pos;
+                        SetString(json[valueStart..valueEnd], escaped, rows, slot);
+                    }
                     else keepRaw = true;
                     break;
                 case < TimeField:
                     var bslot = field - BoolBase;
-                    if (reader.TokenType == JsonTokenType.True) rows.SetBool(bslot, true);
-                    else if (reader.TokenType == JsonTokenType.False) rows.SetBool(bslot, false);
+                    valueEnd = w.SkipValue(1);
+                    var value = json[valueStart..valueEnd];
+                    if (value.SequenceEqual("true"u8)) rows.SetBool(bslot, true);
+                    else if (value.SequenceEqual("false"u8)) rows.SetBool(bslot, false);
                     else
                     {
                         keepRaw = true;
-                        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
-                        {
-                            // The data has "true"/"false" strings too: the column normalises, otherFields keeps the text.
-                            if (reader.ValueSpan.SequenceEqual("true"u8)) rows.SetBool(bslot, true);
-                            else if (reader.ValueSpan.SequenceEqual("false"u8)) rows.SetBool(bslot, false);
-                        }
+                        // The data has "true"/"false" strings too: the column normalises, otherFields keeps the text.
+                        if (value.SequenceEqual("\"true\""u8)) rows.SetBool(bslot, true);
+                        else if (value.SequenceEqual("\"false\""u8)) rows.SetBool(bslot, false);
                     }
                     break;
                 case TimeField:
                     marker = true;
-                    if (reader.TokenType == JsonTokenType.String)
+                    valueEnd = w.SkipValue(1);
+                    keepRaw = true;
+                    if (first == (byte)'"')
                     {
-                        if (!reader.ValueIsEscaped && TryParseCanonicalTime(reader.ValueSpan, out var ticks)) rows.SetTime(ticks);
-                        else
-                        {
-                            keepRaw = true;
-                            if (CloudTrailRecordParser.ParseTime(reader.GetString()) is { } t) rows.SetTime(TruncateToMicros(t.Ticks));
-                        }
+                        var text = json[(valueStart + 1)..(valueEnd - 1)];
+                        if (TryParseCanonicalTime(text, out var ticks)) { rows.SetTime(ticks); keepRaw = false; }
+                        else if (CloudTrailRecordParser.ParseTime(Unescape(json[valueStart..valueEnd])) is { } t) rows.SetTime(TruncateToMicros(t.Ticks));
                     }
-                    else keepRaw = true;
                     break;
                 case IdentityField:
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (first == (byte)'{')
                     {
-                        keepRaw = !MapObject(json, ref reader, rows, UserIdentitySet, 0, 0);
-                        valueEnd = (int)reader.BytesConsumed; // the reader is past the object now
+                        keepRaw = !MapObject(json, ref w, rows, UserIdentitySet, 1, 0);
+                        valueEnd = w.Pos; // the walker is past the object now
                     }
                     else keepRaw = true;
                     break;
             }
             if (keepRaw)
             {
-                if (valueEnd < 0) valueEnd = ValueEnd(ref reader, valueStart);
+                if (valueEnd < 0) valueEnd = w.SkipValue(1);
                 AppendOther(json[nameStart..nameEnd], json[valueStart..valueEnd], reserved);
             }
+            more = w.NextMember();
         }
+        w.ExpectEnd();
         if (requireEventFields && !marker)
         {
             rows.AbandonRow();
@@ -184,11 +190,21 @@ public sealed class CloudTrailColumnMapper
         return Result.Row;
     }
 
-    /// <summary>An input field named like IrTrail's own otherFields keys (see DatasetColumns.ReservedPrefix).</summary>
-    private static bool IsReserved(Utf8JsonReader reader) =>
-        reader.ValueIsEscaped
-            ? reader.GetString()!.StartsWith(DatasetColumns.ReservedPrefix, StringComparison.Ordinal)
-            : reader.ValueSpan.StartsWith(ReservedPrefix);
+    /// <summary>A JSON string token (quotes included) as .NET text, escapes decoded. For the rare escaped names and
+    /// values only, so Utf8JsonReader decodes them exactly as it always has.</summary>
+    private static string Unescape(ReadOnlySpan<byte> token)
+    {
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
+    /// <summary>An input field named like IrTrail's own otherFields keys (see DatasetColumns.ReservedPrefix); the name
+    /// is its token, quotes included.</summary>
+    private static bool IsReserved(ReadOnlySpan<byte> name, bool escaped) =>
+        escaped
+            ? Unescape(name).StartsWith(DatasetColumns.ReservedPrefix, StringComparison.Ordinal)
+            : name[1..^1].StartsWith(ReservedPrefix);
 
     /// <summary>Records which <see cref="DatasetColumns.NullWhenEmpty"/> fields the record did not have.</summary>
     private void AppendAbsent(ulong seen)
@@ -200,11 +216,12 @@ public sealed class CloudTrailColumnMapper
         AppendOther(Encoding.UTF8.GetBytes($"\"{DatasetColumns.AbsentKey}\""), Encoding.UTF8.GetBytes(names.ToString()), false);
     }
 
-    private static bool IsMarker(Utf8JsonReader reader)
+    /// <summary>One of CloudTrail's identifying names in any case; the name is its token, quotes included.</summary>
+    private static bool IsMarker(ReadOnlySpan<byte> name, bool escaped)
     {
-        if (reader.ValueSpan.Length > 16) return false;
-        var name = reader.GetString()!;
-        foreach (var m in Markers) if (string.Equals(name, m, StringComparison.OrdinalIgnoreCase)) return true;
+        if (name.Length - 2 > 16) return false;
+        var text = escaped ? Unescape(name) : Encoding.UTF8.GetString(name[1..^1]);
+        foreach (var m in Markers) if (string.Equals(text, m, StringComparison.OrdinalIgnoreCase)) return true;
         return false;
     }
 
@@ -213,42 +230,47 @@ public sealed class CloudTrailColumnMapper
     private static readonly (string Name, int Slot, bool Json)[][] MemberSets =
         [DatasetColumns.UserIdentity, DatasetColumns.SessionContext, DatasetColumns.Attributes, DatasetColumns.SessionIssuer];
 
-    /// <summary>The members' names in UTF-8, compared with the reader's raw bytes: comparing with a string transcodes it
+    /// <summary>The members' names in UTF-8, compared with the record's raw bytes: comparing with a string transcodes it
     /// for every property of every userIdentity (about 1% of a conversion's CPU).</summary>
     private static readonly byte[][][] MemberNames =
         MemberSets.Select(set => set.Select(m => System.Text.Encoding.UTF8.GetBytes(m.Name)).ToArray()).ToArray();
 
     /// <summary>
-    /// Maps a userIdentity (depth 0), sessionContext (1), attributes or sessionIssuer (2) object into struct slots; the
-    /// last two are marked present (<paramref name="present"/>), so that an empty one comes back as {}. False when the
-    /// object is irregular — an unknown or repeated key, a null, a value of another type, an empty userIdentity or
-    /// sessionContext (their structs are always there) — so the caller keeps the original text too.
+    /// Maps a userIdentity (set 0), sessionContext (1), attributes or sessionIssuer (2, 3) object at the walker's
+    /// position, inside <paramref name="depth"/> containers, into struct slots; the last two are marked present
+    /// (<paramref name="present"/>), so that an empty one comes back as {}. False when the object is irregular — an
+    /// unknown or repeated key, a null, a value of another type, an empty userIdentity or sessionContext (their structs
+    /// are always there) — so the caller keeps the original text too. The walker ends past the object.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
-    private static bool MapObject(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, RowBuffer rows, int set, int depth, byte present)
+    private static bool MapObject(ReadOnlySpan<byte> json, ref JsonWalker w, RowBuffer rows, int set, int depth, byte present)
     {
+        if (depth >= JsonWalker.MaxDepth) throw new JsonException($"The maximum configured depth of {JsonWalker.MaxDepth} has been exceeded (byte {w.Pos:N0} of the record).");
         var members = MemberSets[set];
         var names = MemberNames[set];
         rows.SetStructPresent(present);
         var regular = true;
         var any = false;
         uint seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        w.Expect((byte)'{');
+        var more = w.FirstMember();
+        while (more)
         {
             any = true;
+            var (nameStart, nameEnd, escaped) = w.Name();
             var index = -1;
-            if (!reader.ValueIsEscaped)
+            var nested = 0;
+            if (!escaped)
             {
-                var name = reader.ValueSpan;
+                var name = json[(nameStart + 1)..(nameEnd - 1)];
                 for (var i = 0; i < names.Length; i++)
                     if (name.SequenceEqual(names[i])) { index = i; break; }
-            }
-            var nested = 0;
-            if (index < 0 && !reader.ValueIsEscaped)
-            {
-                if (depth == 0 && reader.ValueTextEquals("sessionContext"u8)) nested = 1;
-                else if (depth == 1 && reader.ValueTextEquals("attributes"u8)) nested = 2;
-                else if (depth == 1 && reader.ValueTextEquals("sessionIssuer"u8)) nested = 3;
+                if (index < 0)
+                {
+                    if (set == UserIdentitySet && name.SequenceEqual("sessionContext"u8)) nested = 1;
+                    else if (set == SessionContextSet && name.SequenceEqual("attributes"u8)) nested = 2;
+                    else if (set == SessionContextSet && name.SequenceEqual("sessionIssuer"u8)) nested = 3;
+                }
             }
             var bit = index >= 0 ? index : 16 + nested;
             if (index >= 0 || nested > 0)
@@ -256,8 +278,9 @@ public sealed class CloudTrailColumnMapper
                 if ((seen & (1u << bit)) != 0) { regular = false; index = -1; nested = 0; }
                 seen |= 1u << bit;
             }
-            reader.Read();
-            if (nested > 0 && reader.TokenType == JsonTokenType.StartObject)
+            var start = w.Pos;
+            var first = w.Peek();
+            if (nested > 0 && first == (byte)'{')
             {
                 var (sub, bitOf) = nested switch
                 {
@@ -265,55 +288,37 @@ public sealed class CloudTrailColumnMapper
                     2 => (AttributesSet, DatasetColumns.AttributesBit),
                     _ => (SessionIssuerSet, DatasetColumns.SessionIssuerBit),
                 };
-                regular &= MapObject(json, ref reader, rows, sub, depth + 1, bitOf);
-                continue;
+                regular &= MapObject(json, ref w, rows, sub, depth + 1, bitOf);
             }
-            if (index >= 0)
+            else if (index >= 0 && members[index].Json && first != (byte)'n')
+                rows.Set(members[index].Slot, json[start..w.SkipValue(depth + 1)]);
+            else if (index >= 0 && !members[index].Json && first == (byte)'"')
             {
-                var (_, slot, isJson) = members[index];
-                if (isJson && reader.TokenType is not JsonTokenType.Null)
-                {
-                    var start = (int)reader.TokenStartIndex;
-                    var end = ValueEnd(ref reader, start);
-                    rows.Set(slot, json[start..end]);
-                    continue;
-                }
-                if (!isJson && reader.TokenType == JsonTokenType.String)
-                {
-                    SetString(ref reader, rows, slot);
-                    continue;
-                }
+                var valueEscaped = w.String();
+                SetString(json[start..w.Pos], valueEscaped, rows, members[index].Slot);
             }
-            regular = false;
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+            else
+            {
+                regular = false;
+                w.SkipValue(depth + 1);
+            }
+            more = w.NextMember();
         }
         return regular && (any || present != 0);
     }
 
-    private static int ValueEnd(ref Utf8JsonReader reader, int start)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.StartObject:
-            case JsonTokenType.StartArray:
-                reader.Skip();
-                return (int)reader.BytesConsumed;
-            case JsonTokenType.String:
-                return start + reader.ValueSpan.Length + 2;
-            default:
-                return start + reader.ValueSpan.Length;
-        }
-    }
-
+    /// <summary>A string value (its token, quotes included) into a text slot, escapes decoded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
-    private static void SetString(ref Utf8JsonReader reader, RowBuffer rows, int slot)
+    private static void SetString(ReadOnlySpan<byte> token, bool escaped, RowBuffer rows, int slot)
     {
-        if (!reader.ValueIsEscaped)
+        if (!escaped)
         {
-            rows.Set(slot, reader.ValueSpan);
+            rows.Set(slot, token[1..^1]);
             return;
         }
-        var space = rows.SliceSpace(reader.ValueSpan.Length);
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        var space = rows.SliceSpace(token.Length);
         var n = reader.CopyString(space);
         rows.CommitSlice(slot, n);
     }
