@@ -51,10 +51,12 @@ public sealed class CloudTrailColumnMapper
     // Length, the byte after "event" and the last two: each known name gets a slot of its own (eventName, eventType
     // and eventTime differ in none of length, first, last and middle byte). Names shorter than any known one probe
     // from slot 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int KnownSlot(ReadOnlySpan<byte> s) =>
         s.Length < 7 ? 0 : (s.Length + s[5] * 5 + s[^1] * 3 + s[^2]) & KnownMask;
 
     /// <summary>The field a top-level name maps to, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private static int FindKnown(ReadOnlySpan<byte> name)
     {
         var table = Known;

@@ -41,6 +41,7 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
     }
 
     /// <summary>Consumes <paramref name="expected"/> after any whitespace.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public void Expect(byte expected)
     {
         if (Peek() != expected) throw Unexpected($"Expected '{(char)expected}'");
@@ -65,6 +66,7 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
 
     /// <summary>Just past a '{': true when the object has a first member (Pos at its name), false when it is empty
     /// (Pos past the '}').</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public bool FirstMember()
     {
         var c = Peek();
@@ -141,6 +143,7 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
     }
 
     /// <summary>A string, number or literal starting with <paramref name="c"/> at Pos.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private void Scalar(byte c)
     {
         switch (c)
@@ -158,6 +161,7 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private void Literal(ReadOnlySpan<byte> literal)
     {
         if (!_json[Pos..].StartsWith(literal)) throw Fail($"Invalid JSON literal: expected '{System.Text.Encoding.ASCII.GetString(literal)}'");
@@ -166,6 +170,7 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
 
     /// <summary>RFC 8259's number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. What follows it is checked by the
     /// caller (a delimiter must).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private void Number()
     {
         if (At(Pos) == (byte)'-') Pos++;
@@ -192,11 +197,13 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Digits()
     {
         while (IsDigit(At(Pos))) Pos++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
 
     /// <summary>A string at Pos (its opening quote): moves past the closing quote. True when it has escapes.</summary>
@@ -257,6 +264,7 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
     }
 
     /// <summary>The whole record is one object: '{' members '}' and nothing after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     public void ExpectEnd()
     {
         if (Peek() != 0 || Pos != _json.Length) throw Unexpected("Expected the end of the record after its closing '}'");
