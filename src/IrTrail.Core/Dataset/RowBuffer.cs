@@ -99,9 +99,10 @@ public sealed class RowBuffer
         _chunkUsed += length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: every value of every record
     public void Set(int slot, ReadOnlySpan<byte> value)
     {
-        value.CopyTo(SliceSpace(value.Length));
+        ShortCopy.Copy(value, SliceSpace(value.Length));
         CommitSlice(slot, value.Length);
     }
 
@@ -171,7 +172,7 @@ public sealed class RowBuffer
             var k = r * DatasetColumns.Count + slot;
             var l = len[k];
             if (l < 0) continue;
-            chunks[rowChunk[r]].AsSpan(off[k], l).CopyTo(data.Slice(at, l));
+            ShortCopy.Copy(chunks[rowChunk[r]].AsSpan(off[k], l), data.Slice(at, l));
             at += l;
             if (!validity.IsEmpty) validity[i >> 3] |= (byte)(1 << (i & 7));
         }
