@@ -12,7 +12,7 @@ namespace IrTrail.Core.Dataset;
 internal sealed class EventIdSet
 {
     // CloudTrail eventIDs are lower-case UUIDs: 16 bytes each instead of a string.
-    private readonly HashSet<UInt128> _uuids = [];
+    private readonly UuidSet _uuids = new();
     private readonly HashSet<string> _other = new(StringComparer.Ordinal);
 
     public int Count => _uuids.Count + _other.Count;
@@ -38,7 +38,7 @@ internal sealed class EventIdSet
     /// <summary>A lower-case UUID (8-4-4-4-12 hex digits) as its 128 bits. By table, not Utf8Parser: this runs for every
     /// event, and the general parser was 2% of a conversion's CPU.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool TryParseLowerUuid(ReadOnlySpan<byte> s, out UInt128 value)
+    internal static bool TryParseLowerUuid(ReadOnlySpan<byte> s, out Uuid value)
     {
         value = default;
         if (s.Length != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
@@ -60,7 +60,7 @@ internal sealed class EventIdSet
             lo = lo << 4 | d;
         }
         if ((bad & 0xF0) != 0) return false;
-        value = new UInt128(hi, lo);
+        value = new Uuid(hi, lo);
         return true;
     }
 
