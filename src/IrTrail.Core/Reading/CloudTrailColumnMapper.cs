@@ -8,10 +8,11 @@ namespace IrTrail.Core.Reading;
 
 /// <summary>
 /// Maps one record's raw bytes (from <see cref="JsonRecordScanner"/>) straight into dataset columns with a validating
-/// <see cref="JsonWalker"/>: no JsonDocument, no strings, no token per value inside the JSON blobs. Lossless by construction: a value goes to its typed column only when
-/// the column can give it back exactly; anything else (unknown fields, nulls, a known field of an unexpected type, a
-/// string boolean, an eventTime not in CloudTrail's canonical form, an irregular userIdentity) is also or instead kept
-/// verbatim in <see cref="DatasetColumns.OtherFieldsName"/>, which wins when a record is rebuilt.
+/// <see cref="JsonWalker"/>: no JsonDocument, no strings, no token per value inside the JSON blobs. Lossless by
+/// construction: a value goes to its typed column only when the column can give it back exactly; anything else
+/// (unknown fields, nulls, a known field of an unexpected type, a string boolean, an eventTime not in CloudTrail's
+/// canonical form, an irregular userIdentity) is also or instead kept verbatim in
+/// <see cref="DatasetColumns.OtherFieldsName"/>, which wins when a record is rebuilt.
 /// One instance per thread (it owns a scratch buffer).
 /// </summary>
 public sealed class CloudTrailColumnMapper
@@ -247,7 +248,6 @@ public sealed class CloudTrailColumnMapper
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: optimised at once, not after tiering
     private static bool MapObject(ReadOnlySpan<byte> json, ref JsonWalker w, RowBuffer rows, int set, int depth, byte present)
     {
-        if (depth >= JsonWalker.MaxDepth) throw new JsonException($"The maximum configured depth of {JsonWalker.MaxDepth} has been exceeded (byte {w.Pos:N0} of the record).");
         var members = MemberSets[set];
         var names = MemberNames[set];
         rows.SetStructPresent(present);
