@@ -25,8 +25,6 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
     /// <summary>The current offset.</summary>
     public int Pos;
 
-    public readonly int Length => _json.Length;
-
     /// <summary>The byte at <paramref name="at"/>, or 0 past the end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly byte At(int at) => (uint)at < (uint)_json.Length ? _json[at] : (byte)0;
