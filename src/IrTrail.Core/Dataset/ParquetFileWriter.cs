@@ -64,6 +64,7 @@ internal static class ParquetFileWriter
                 writer.Close();
             }
             file.Flush(flushToDisk: true);
+            NativeHeap.FileWritten(file.Length);
         }
         catch (System.Exception ex) when (ex is ParquetException)
         {
