@@ -250,7 +250,7 @@ public sealed partial class DatasetConverter
                 return;
             }
             await using var hashing = new HashingReadStream(raw);
-            // The mapper tokenises (and so validates) every record: the scanner only delimits them.
+            // The mapper validates every record as it maps it (JsonWalker): the scanner only delimits them.
             using var scanner = new JsonRecordScanner(hashing, validateRecords: false);
             var uri = Encoding.UTF8.GetBytes(o.Uri);
             var rows = Rent();

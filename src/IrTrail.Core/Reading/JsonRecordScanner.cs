@@ -35,10 +35,10 @@ public sealed class JsonRecordScanner : IDisposable
     private readonly bool _validateRecords;
     private JsonReaderState? _afterElement; // the reader's state after an array element: the same for every element
 
-    /// <param name="validateRecords">False for a caller that tokenises every record fully itself (the converter's
-    /// mapper): records of an array are then delimited by a structural scan (<see cref="StructuralJson"/>) instead of a
-    /// validating one, so each is tokenised once; the JSON around them is still validated here, and a record's own fault
-    /// comes from the caller's reader (see <see cref="RecordFaultAsync"/>).</param>
+    /// <param name="validateRecords">False for a caller that validates every record fully itself (the converter's
+    /// mapper, with <see cref="JsonWalker"/>): records of an array are then delimited by a structural scan
+    /// (<see cref="StructuralJson"/>) instead of a validating one, so each is validated once; the JSON around them is
+    /// still validated here, and a record's own fault comes from the caller (see <see cref="RecordFaultAsync"/>).</param>
     public JsonRecordScanner(Stream stream, bool validateRecords = true)
     {
         _raw = stream;
@@ -47,7 +47,7 @@ public sealed class JsonRecordScanner : IDisposable
     }
 
     /// <summary>For a caller that does not let the scanner validate records: the fault for the last record returned,
-    /// which its own reader found malformed, diagnosed as the scanner would have (garbage JSON in a gzip file is
+    /// which its own validation found malformed, diagnosed as the scanner would have (garbage JSON in a gzip file is
     /// usually damaged gzip).</summary>
     public async ValueTask<CloudTrailFormatException> RecordFaultAsync(JsonException ex, CancellationToken cancellationToken = default)
     {

@@ -7,9 +7,9 @@ namespace IrTrail.Core.Reading;
 
 /// <summary>
 /// Finds where a JSON object ends without tokenising it: only quotes, backslashes and braces are looked at, 32 bytes at
-/// a time. Nothing is validated; it is for callers that tokenise the object fully afterwards anyway (the converter's
-/// mapper), so each record is tokenised once instead of twice. On malformed input it returns some boundary, and the
-/// caller's own reader reports the fault.
+/// a time. Nothing is validated; it is for callers that validate the object fully afterwards anyway (the converter's
+/// mapper, with <see cref="JsonWalker"/>), so each record is validated once instead of twice. On malformed input it
+/// returns some boundary, and the caller's own validation reports the fault.
 /// </summary>
 internal static class StructuralJson
 {
