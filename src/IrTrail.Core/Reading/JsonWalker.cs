@@ -107,7 +107,6 @@ internal ref struct JsonWalker(ReadOnlySpan<byte> json)
             c = Peek();
             var close = isObject ? (byte)'}' : (byte)']';
             if (c == close) { Pos++; goto Closed; }
-            if (isObject && c != (byte)'"') throw Unexpected("Expected a property name or '}'");
 
             Member:
             if ((objects >> (level - 1) & 1) != 0)
