@@ -23,6 +23,10 @@ public sealed class ConversionOptions
         int.TryParse(Environment.GetEnvironmentVariable(name), out var v) && v > 0 ? v : fallback;
     /// <summary>Rows per file at most; a partition with more gets another file.</summary>
     public int FileRows { get; init; } = Tuning("IRTRAIL_CONVERT_FILEROWS", 1_000_000);
+    /// <summary>Sets the C heap's thresholds for the writers (<see cref="NativeHeap.Tune"/>; Linux with glibc only).
+    /// IRTRAIL_CONVERT_HEAP=default leaves the process's allocator as it is.</summary>
+    public bool TuneNativeHeap { get; init; } =
+        !string.Equals(Environment.GetEnvironmentVariable("IRTRAIL_CONVERT_HEAP"), "default", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>How one source went.</summary>

@@ -100,6 +100,7 @@ public sealed partial class DatasetConverter
     {
         _options = options;
         var clock = Stopwatch.StartNew();
+        if (options.TuneNativeHeap) NativeHeap.Tune();
         var root = _root = Path.GetFullPath(options.Destination);
         if (Directory.Exists(root) && !DatasetManifest.IsDataset(root) && Directory.EnumerateFileSystemEntries(root).Any())
             throw new DatasetException($"'{root}' exists and is not an IrTrail dataset (no {DatasetManifest.FolderName} folder). Choose an empty or new folder.");
@@ -181,6 +182,7 @@ public sealed partial class DatasetConverter
         {
             if (!committed) Abandon();
             manifest.Close();
+            NativeHeap.Trim();
         }
 
         result.Inputs = feed.Inputs;
