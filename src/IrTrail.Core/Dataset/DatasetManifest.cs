@@ -47,7 +47,6 @@ public sealed class DatasetManifest
 {
     public const string FolderName = "_irtrail";
     public const string TempSuffix = ".tmp";
-    internal static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private readonly string _folder;
     private readonly string _path;
@@ -96,7 +95,7 @@ public sealed class DatasetManifest
         if (!File.Exists(path)) yield break;
         var marker = $"\"{runId}\"";
         foreach (var line in File.ReadLines(path))
-            if (line.Contains(marker, StringComparison.Ordinal) && JsonSerializer.Deserialize<ManifestEntry>(line, Json) is { } e && e.RunId == runId)
+            if (line.Contains(marker, StringComparison.Ordinal) && JsonSerializer.Deserialize(line, ManifestJson.Default.ManifestEntry) is { } e && e.RunId == runId)
                 yield return e;
     }
 
@@ -125,7 +124,8 @@ public sealed class DatasetManifest
 
     public static bool IsDataset(string root) => Directory.Exists(Path.Combine(root, FolderName));
 
-    public static string Version =>
+    /// <summary>IrTrail's version, as each entry records it (made once: every source's entry asks).</summary>
+    public static string Version { get; } =
         typeof(DatasetManifest).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
 
     private FileStream? _lock;
@@ -150,7 +150,7 @@ public sealed class DatasetManifest
         foreach (var journalPath in Directory.EnumerateFiles(_folder, "commit-*.json"))
         {
             CommitJournal journal;
-            using (var f = File.OpenRead(journalPath)) journal = JsonSerializer.Deserialize<CommitJournal>(f, Json)!;
+            using (var f = File.OpenRead(journalPath)) journal = JsonSerializer.Deserialize(f, ManifestJson.Default.CommitJournal)!;
             Apply(journal, index: true);
             File.Delete(journalPath);
         }
@@ -166,14 +166,14 @@ public sealed class DatasetManifest
         Count = 0;
         if (!File.Exists(_path)) return;
         foreach (var line in File.ReadLines(_path))
-            if (line.Length > 0) Add(JsonSerializer.Deserialize<ManifestEntry>(line, Json)!);
+            if (line.Length > 0) Add(JsonSerializer.Deserialize(line, ManifestJson.Default.ManifestEntry)!);
     }
 
     /// <summary>Makes a run's files visible and records its sources: journal first, so a crash here is finished later.</summary>
     internal void Commit(CommitJournal journal)
     {
         var path = Path.Combine(_folder, $"commit-{journal.RunId}.json");
-        WriteAtomic(path, s => JsonSerializer.Serialize(s, journal, Json));
+        WriteAtomic(path, s => JsonSerializer.Serialize(s, journal, ManifestJson.Default.CommitJournal));
         Apply(journal, index: false);
         File.Delete(path);
     }
@@ -195,7 +195,7 @@ public sealed class DatasetManifest
                     old.CopyTo(s);
             foreach (var e in journal.Entries)
             {
-                JsonSerializer.Serialize(s, e, Json);
+                JsonSerializer.Serialize(s, e, ManifestJson.Default.ManifestEntry);
                 s.WriteByte((byte)'\n');
                 // Only a journal rolled forward on opening comes before a run that needs to know its sources.
                 if (index) Add(e);

@@ -22,7 +22,7 @@ internal sealed class RunEntryLog : IDisposable
 
     public void Add(ManifestEntry entry)
     {
-        JsonSerializer.Serialize(_stream!, entry, DatasetManifest.Json);
+        JsonSerializer.Serialize(_stream!, entry, ManifestJson.Default.ManifestEntry);
         _stream!.WriteByte((byte)'\n');
         Count++;
     }
@@ -33,7 +33,7 @@ internal sealed class RunEntryLog : IDisposable
         _stream!.Flush();
         using var reader = new StreamReader(new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16));
         while (reader.ReadLine() is { } line)
-            if (line.Length > 0) yield return JsonSerializer.Deserialize<ManifestEntry>(line, DatasetManifest.Json)!;
+            if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ManifestJson.Default.ManifestEntry)!;
     }
 
     public void Dispose()
