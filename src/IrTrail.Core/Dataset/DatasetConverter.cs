@@ -369,8 +369,8 @@ public sealed partial class DatasetConverter
             // Rows of one delivery file nearly always share account, region and day: reuse the last row's partition
             // instead of building its key string per row.
             var p = _lastPartition;
-            if (p is null || day != _lastDay || !account.SequenceEqual(_lastAccount.AsSpan(0, _lastAccountLength)) ||
-                !region.SequenceEqual(_lastRegion.AsSpan(0, _lastRegionLength)))
+            if (p is null || day != _lastDay || !ShortEquals.Equal(account, _lastAccount.AsSpan(0, _lastAccountLength)) ||
+                !ShortEquals.Equal(region, _lastRegion.AsSpan(0, _lastRegionLength)))
             {
                 var key = string.Concat(DatasetSchema.AccountKey, "=", DatasetSchema.PartitionValue(account), "/",
                     DatasetSchema.RegionKey, "=", DatasetSchema.PartitionValue(region), "/",

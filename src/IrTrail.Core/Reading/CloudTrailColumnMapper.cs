@@ -65,7 +65,7 @@ public sealed class CloudTrailColumnMapper
         {
             var (n, f) = table[i];
             if (n is null) return -1;
-            if (name.SequenceEqual(n)) return f;
+            if (ShortEquals.Equal(name, n)) return f;
         }
     }
 
@@ -135,14 +135,14 @@ public sealed class CloudTrailColumnMapper
                     var bslot = field - BoolBase;
                     valueEnd = w.SkipValue(1);
                     var value = json[valueStart..valueEnd];
-                    if (value.SequenceEqual("true"u8)) rows.SetBool(bslot, true);
-                    else if (value.SequenceEqual("false"u8)) rows.SetBool(bslot, false);
+                    if (ShortEquals.Equal(value, "true"u8)) rows.SetBool(bslot, true);
+                    else if (ShortEquals.Equal(value, "false"u8)) rows.SetBool(bslot, false);
                     else
                     {
                         keepRaw = true;
                         // The data has "true"/"false" strings too: the column normalises, otherFields keeps the text.
-                        if (value.SequenceEqual("\"true\""u8)) rows.SetBool(bslot, true);
-                        else if (value.SequenceEqual("\"false\""u8)) rows.SetBool(bslot, false);
+                        if (ShortEquals.Equal(value, "\"true\""u8)) rows.SetBool(bslot, true);
+                        else if (ShortEquals.Equal(value, "\"false\""u8)) rows.SetBool(bslot, false);
                     }
                     break;
                 case TimeField:
@@ -266,12 +266,12 @@ public sealed class CloudTrailColumnMapper
             {
                 var name = json[(nameStart + 1)..(nameEnd - 1)];
                 for (var i = 0; i < names.Length; i++)
-                    if (name.SequenceEqual(names[i])) { index = i; break; }
+                    if (ShortEquals.Equal(name, names[i])) { index = i; break; }
                 if (index < 0)
                 {
-                    if (set == UserIdentitySet && name.SequenceEqual("sessionContext"u8)) nested = 1;
-                    else if (set == SessionContextSet && name.SequenceEqual("attributes"u8)) nested = 2;
-                    else if (set == SessionContextSet && name.SequenceEqual("sessionIssuer"u8)) nested = 3;
+                    if (set == UserIdentitySet && ShortEquals.Equal(name, "sessionContext"u8)) nested = 1;
+                    else if (set == SessionContextSet && ShortEquals.Equal(name, "attributes"u8)) nested = 2;
+                    else if (set == SessionContextSet && ShortEquals.Equal(name, "sessionIssuer"u8)) nested = 3;
                 }
             }
             var bit = index >= 0 ? index : 16 + nested;
