@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace IrTrail.Core.Dataset;
 
 /// <summary>The order rows are written in: by eventTime, unknown times first, equal times in input order.</summary>
@@ -5,8 +7,42 @@ internal static class RowOrder
 {
     public static int[] ByTime(RowBuffer rows)
     {
-        var order = new int[rows.Count];
-        var keys = new long[rows.Count];
+        var count = rows.Count;
+        var order = new int[count];
+        if (count == 0) return order;
+        long min = long.MaxValue, max = long.MinValue;
+        for (var i = 0; i < count; i++)
+        {
+            var t = rows.Time(i);
+            if (t == RowBuffer.NoTime) continue;
+            if (t < min) min = t;
+            if (t > max) max = t;
+        }
+        // Usually one day of times and at most a row group of rows: time and row index then fit in one 63-bit key
+        // (unknown times as 0, the others from 1), and one sort of plain numbers is already stable. A chunk's times
+        // spanning years (the unknown-date partition, say) take the general way.
+        var indexBits = 64 - BitOperations.LeadingZeroCount((ulong)count);
+        var span = max >= min ? (ulong)(max - min) + 1 : 0;
+        if (64 - BitOperations.LeadingZeroCount(span) + indexBits <= 63)
+        {
+            var keys = new long[count];
+            for (var i = 0; i < count; i++)
+            {
+                var t = rows.Time(i);
+                var rank = t == RowBuffer.NoTime ? 0 : t - min + 1;
+                keys[i] = (rank << indexBits) | (long)i;
+            }
+            Array.Sort(keys);
+            var mask = (1L << indexBits) - 1;
+            for (var i = 0; i < count; i++) order[i] = (int)(keys[i] & mask);
+            return order;
+        }
+        return ByTimeAndIndex(rows, order);
+    }
+
+    private static int[] ByTimeAndIndex(RowBuffer rows, int[] order)
+    {
+        var keys = new long[order.Length];
         for (var i = 0; i < order.Length; i++) { order[i] = i; keys[i] = rows.Time(i); }
         // Stable: equal times keep their input order, so the same input always gives the same file.
         Array.Sort(keys, order);
