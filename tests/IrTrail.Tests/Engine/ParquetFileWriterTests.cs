@@ -22,9 +22,9 @@ public sealed class ParquetFileWriterTests
         {
             // Every other record is an IAM user's (sessionIssuer {} and no attributes), the rest an assumed role's.
             var identity = i % 2 == 0
-                ? """{"type":"IAMUser","userName":"alice","sessionContext":{"sessionIssuer":{}}}"""
+                ? """{"type":"IAMUser","userName":"alice","onBehalfOf":{"userId":"u1"},"sessionContext":{"sessionIssuer":{}}}"""
                 : """{"type":"AssumedRole","sessionContext":{"attributes":{"creationDate":"2024-01-01T00:00:00Z","mfaAuthenticated":"false"},"sessionIssuer":{"type":"Role","userName":"r"}}}""";
-            var json = Encoding.UTF8.GetBytes($$"""{"eventVersion":"1.08","userIdentity":{{identity}},"eventTime":"2024-01-01T00:00:0{{9 - i}}Z","eventName":"E{{i}}","awsRegion":"eu-west-1","recipientAccountId":"111111111111","readOnly":{{(i % 3 == 0 ? "true" : "false")}},"eventID":"6b8b4567-0000-4000-8000-00000000000{{i}}"}""");
+            var json = Encoding.UTF8.GetBytes($$"""{"eventVersion":"1.08","userIdentity":{{identity}},"eventTime":"2024-01-01T00:00:0{{9 - i}}Z","eventName":"E{{i}}","requestParameters":{"bucketName":"b{{i}}"},"awsRegion":"eu-west-1","recipientAccountId":"111111111111","readOnly":{{(i % 3 == 0 ? "true" : "false")}},"eventID":"6b8b4567-0000-4000-8000-00000000000{{i}}"}""");
             Assert.Equal(CloudTrailColumnMapper.Result.Row, mapper.Map(json, rows, "f"u8, i, true));
         }
         return rows;
@@ -65,7 +65,10 @@ public sealed class ParquetFileWriterTests
         Assert.Equal(4L, Convert.ToInt64(One($"SELECT count(*) FROM read_parquet('{file}') WHERE readOnly")));
         // Statistics and zstd on every column chunk.
         Assert.Equal(0L, Convert.ToInt64(One($"SELECT count(*) FROM parquet_metadata('{file}') WHERE compression <> 'ZSTD'")));
-        Assert.Equal(0L, Convert.ToInt64(One($"SELECT count(*) FROM parquet_metadata('{file}') WHERE path_in_schema = 'eventTime' AND (stats_min IS NULL OR stats_max IS NULL)")));
+        Assert.Equal(0L, Convert.ToInt64(One($"SELECT count(*) FROM parquet_metadata('{file}') WHERE path_in_schema IN ('eventTime', 'eventName', 'userIdentity, userName') AND (stats_min_value IS NULL OR stats_max_value IS NULL)")));
+        // ... except the JSON blobs (values here in requestParameters and userIdentity.onBehalfOf): no min/max to prune by.
+        Assert.Equal("requestParameters,userIdentity, onBehalfOf", One($"SELECT string_agg(DISTINCT path_in_schema, ',' ORDER BY path_in_schema) FROM parquet_metadata('{file}') WHERE path_in_schema IN ('requestParameters', 'userIdentity, onBehalfOf') AND stats_min_value IS NULL AND stats_max_value IS NULL AND stats_null_count IS NULL"));
+        Assert.Equal("b0", One($"SELECT requestParameters::JSON->>'bucketName' FROM read_parquet('{file}') WHERE eventName = 'E0'"));
     }
 
     [Fact]
