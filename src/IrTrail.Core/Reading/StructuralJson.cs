@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 namespace IrTrail.Core.Reading;
 
 /// <summary>
-/// Finds where a JSON object ends without tokenising it: only quotes, backslashes and braces are looked at, 32 bytes at
+/// Finds where a JSON object ends without tokenising it: only quotes, backslashes and braces are looked at, 64 bytes at
 /// a time. Nothing is validated; it is for callers that validate the object fully afterwards anyway (the converter's
 /// mapper, with <see cref="JsonWalker"/>), so each record is validated once instead of twice. On malformed input it
 /// returns some boundary, and the caller's own validation reports the fault.
@@ -29,12 +29,35 @@ internal static class StructuralJson
             var open = Vector256.Create((byte)'{');
             var close = Vector256.Create((byte)'}');
             var skipFirst = false; // the block's first byte is escaped by a backslash that ended the previous block
-            for (; i + 32 <= json.Length; i += 32)
+            for (; i + 64 <= json.Length; i += 64)
             {
-                var v = Vector256.LoadUnsafe(ref start, (nuint)i);
-                var mask = (Vector256.Equals(v, quote) | Vector256.Equals(v, backslash) |
-                            Vector256.Equals(v, open) | Vector256.Equals(v, close)).ExtractMostSignificantBits();
-                if (skipFirst) { mask &= ~1u; skipFirst = false; }
+                var lo = Vector256.LoadUnsafe(ref start, (nuint)i);
+                var hi = Vector256.LoadUnsafe(ref start, (nuint)(i + 32));
+                var quotes = Mask(lo, hi, quote);
+                var backslashes = Mask(lo, hi, backslash);
+                var opens = Mask(lo, hi, open);
+                var closes = Mask(lo, hi, close);
+                if (backslashes == 0 && !skipFirst)
+                {
+                    // No escapes: a byte is inside a string when an odd number of quotes precede it in the block (the
+                    // prefix XOR of the quote bits), flipped when the block starts inside one. Only braces outside
+                    // strings are walked, one by one: a record has a handful, against dozens of quotes.
+                    var inside = PrefixXor(quotes);
+                    if (inString) inside = ~inside;
+                    inString = (long)inside < 0;
+                    var braces = (opens | closes) & ~inside;
+                    while (braces != 0)
+                    {
+                        var bit = BitOperations.TrailingZeroCount(braces);
+                        braces &= braces - 1;
+                        if ((opens >> bit & 1) != 0) depth++;
+                        else if (--depth == 0) return i + bit + 1;
+                    }
+                    continue;
+                }
+                // Escapes in the block: every quote, backslash and brace in order, as a scalar scan would.
+                var mask = quotes | backslashes | opens | closes;
+                if (skipFirst) { mask &= ~1UL; skipFirst = false; }
                 while (mask != 0)
                 {
                     var bit = BitOperations.TrailingZeroCount(mask);
@@ -46,8 +69,8 @@ internal static class StructuralJson
                         else if (c == (byte)'\\')
                         {
                             // The next byte is escaped, whatever it is.
-                            if (bit == 31) skipFirst = true;
-                            else mask &= ~(1u << (bit + 1));
+                            if (bit == 63) skipFirst = true;
+                            else mask &= ~(1UL << (bit + 1));
                         }
                     }
                     else if (c == (byte)'"') inString = true;
@@ -70,5 +93,22 @@ internal static class StructuralJson
             else if (c == (byte)'}' && --depth == 0) return i + 1;
         }
         return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mask(Vector256<byte> lo, Vector256<byte> hi, Vector256<byte> c) =>
+        Vector256.Equals(lo, c).ExtractMostSignificantBits() | (ulong)Vector256.Equals(hi, c).ExtractMostSignificantBits() << 32;
+
+    /// <summary>Bit i of the result is the XOR of bits 0..i of <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong PrefixXor(ulong x)
+    {
+        x ^= x << 1;
+        x ^= x << 2;
+        x ^= x << 4;
+        x ^= x << 8;
+        x ^= x << 16;
+        x ^= x << 32;
+        return x;
     }
 }

@@ -25,7 +25,7 @@ public sealed class StructuralJsonTests
     {
         var rng = new Random(7);
         string[] pieces = ["\\\\", "\\\"", "{", "}", "[", "]", "\\u00e9", "é", "x", "\\n", "\\/", " "];
-        for (var pad = 0; pad < 70; pad++)
+        for (var pad = 0; pad < 140; pad++) // two 64-byte blocks of offsets
         {
             var sb = new StringBuilder("{\"p\":\"").Append('a', pad).Append("\",");
             for (var k = 0; k < 6; k++)
