@@ -52,12 +52,13 @@ internal static class ArrowRows
     {
         var leaves = DatasetSchema.Leaves;
         var flat = new IArrowArray[leaves.Length];
+        Texts(rows, order.AsSpan(start, count), pool, flat);
         for (var c = 0; c < leaves.Length; c++)
         {
             var leaf = leaves[c];
             flat[c] = leaf.Kind switch
             {
-                DatasetSchema.Kind.Text => Text(rows, order, start, count, leaf.Slot, pool),
+                DatasetSchema.Kind.Text => flat[c],
                 DatasetSchema.Kind.Bool => Bools(rows, order, start, count, leaf.Slot),
                 DatasetSchema.Kind.Time => Times(rows, order, start, count),
                 _ => Records(rows, order, start, count),
@@ -70,6 +71,11 @@ internal static class ArrowRows
             columns[i] = Assemble(fields[i], Schema.FieldsList[i], flat, ref next, rows, order, start, count);
         return new RecordBatch(Schema, columns, count);
     }
+
+    /// <summary>The text leaves' positions among the leaves, and their row-buffer slots.</summary>
+    private static readonly int[] TextLeaves =
+        Enumerable.Range(0, DatasetSchema.Leaves.Length).Where(c => DatasetSchema.Leaves[c].Kind == DatasetSchema.Kind.Text).ToArray();
+    private static readonly int[] TextSlots = TextLeaves.Select(c => DatasetSchema.Leaves[c].Slot).ToArray();
 
     /// <summary>A top-level column from the flat leaves, structs packed in schema order.</summary>
     private static IArrowArray Assemble(Parquet.Schema.Field f, ArrowField arrow, IArrowArray[] flat, ref int next,
@@ -97,18 +103,54 @@ internal static class ArrowRows
         return new StructArray(type, count, children, nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, nulls);
     }
 
-    private static StringArray Text(RowBuffer rows, int[] order, int start, int count, int slot, NativeBufferPool pool)
+    /// <summary>
+    /// Every text leaf of the rows in <paramref name="rowsInOrder"/> into <paramref name="flat"/>, gathered together, row by
+    /// row (<see cref="RowBuffer.GatherSlots"/>). A column with no value in the batch (many of CloudTrail's optional
+    /// fields) is all NULL without a pass of its own: its offsets are zeroes. Values go into blocks of
+    /// <paramref name="pool"/>, which come back when the writer releases the batch.
+    /// </summary>
+    private static unsafe void Texts(RowBuffer rows, ReadOnlySpan<int> rowsInOrder, NativeBufferPool pool, IArrowArray[] flat)
     {
-        var rowsInOrder = order.AsSpan(start, count);
-        var total = rows.SlotBytes(slot, rowsInOrder, out var nulls);
-        if (total > int.MaxValue) throw new InvalidOperationException($"A batch's column holds {total:N0} bytes, more than an Arrow string column can.");
-        var offsetBlock = pool.Rent((count + 1) * 4);
-        // Not cleared: every byte up to the last offset is written, and nothing reads past it.
-        var dataBlock = pool.Rent(Math.Max((int)total, 1));
-        var validity = nulls > 0 ? new byte[(count + 7) / 8] : null;
-        rows.GatherSlot(slot, rowsInOrder, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsetBlock.GetSpan()),
-            dataBlock.GetSpan(), validity);
-        return new StringArray(count, new ArrowBuffer(offsetBlock.Memory), new ArrowBuffer(dataBlock.Memory), validity is null ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls, 0);
+        var count = rowsInOrder.Length;
+        var n = TextSlots.Length;
+        Span<long> totals = stackalloc long[n];
+        Span<int> nulls = stackalloc int[n];
+        totals.Clear();
+        nulls.Clear();
+        rows.SlotTotals(rowsInOrder, TextSlots, totals, nulls);
+        Span<int> slots = stackalloc int[n];
+        Span<nint> offsets = stackalloc nint[n];
+        Span<nint> data = stackalloc nint[n];
+        var validity = new byte[]?[n];
+        var gathered = new (int Leaf, NativeBufferPool.Block Offsets, NativeBufferPool.Block Data, int Nulls)[n];
+        var m = 0;
+        for (var j = 0; j < n; j++)
+        {
+            if (totals[j] > int.MaxValue) throw new InvalidOperationException($"A batch's column holds {totals[j]:N0} bytes, more than an Arrow string column can.");
+            var offsetBlock = pool.Rent((count + 1) * 4);
+            // Not cleared: every byte up to the last offset is written, and nothing reads past it.
+            var dataBlock = pool.Rent(Math.Max((int)totals[j], 1));
+            if (nulls[j] == count)
+            {
+                offsetBlock.GetSpan().Clear();
+                flat[TextLeaves[j]] = new StringArray(count, new ArrowBuffer(offsetBlock.Memory), new ArrowBuffer(dataBlock.Memory),
+                    new ArrowBuffer(new byte[(count + 7) / 8]), count, 0);
+                continue;
+            }
+            slots[m] = TextSlots[j];
+            offsets[m] = (nint)offsetBlock.Pointer;
+            data[m] = (nint)dataBlock.Pointer;
+            validity[m] = nulls[j] > 0 ? new byte[(count + 7) / 8] : null;
+            gathered[m] = (TextLeaves[j], offsetBlock, dataBlock, nulls[j]);
+            m++;
+        }
+        rows.GatherSlots(rowsInOrder, slots[..m], offsets[..m], data[..m], validity);
+        for (var j = 0; j < m; j++)
+        {
+            var (leaf, offsetBlock, dataBlock, nullCount) = gathered[j];
+            flat[leaf] = new StringArray(count, new ArrowBuffer(offsetBlock.Memory), new ArrowBuffer(dataBlock.Memory),
+                validity[j] is { } v ? new ArrowBuffer(v) : ArrowBuffer.Empty, nullCount, 0);
+        }
     }
 
     private static BooleanArray Bools(RowBuffer rows, int[] order, int start, int count, int slot)

@@ -65,6 +65,9 @@ internal sealed unsafe class NativeBufferPool : IDisposable
 
         public override Span<byte> GetSpan() => new(_ptr, Length);
 
+        /// <summary>The block's memory, for filling many columns in one pass; valid while the block is rented.</summary>
+        internal byte* Pointer => _ptr;
+
         public override MemoryHandle Pin(int elementIndex = 0)
         {
             Interlocked.Increment(ref _pins);

@@ -136,47 +136,57 @@ public sealed class RowBuffer
         return _chunks[_rowChunk[row]].AsMemory(_off[i], l);
     }
 
-    /// <summary>Total bytes and NULL count of one slot over rows <paramref name="order"/> (the first pass of a column
-    /// gather: the column's data block is sized from it).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: once per text column of every batch written
-    public long SlotBytes(int slot, ReadOnlySpan<int> order, out int nulls)
+    /// <summary>Bytes and NULLs of each of <paramref name="slots"/> over rows <paramref name="order"/>: one pass, row by
+    /// row, reading each row's lengths together rather than one slot's across all rows at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: once per batch written
+    public void SlotTotals(ReadOnlySpan<int> order, ReadOnlySpan<int> slots, Span<long> totals, Span<int> nulls)
     {
         var len = _len;
-        long total = 0;
-        var n = 0;
         foreach (var r in order)
         {
-            var l = len[r * DatasetColumns.Count + slot];
-            if (l < 0) n++;
-            else total += l;
+            var b = r * DatasetColumns.Count;
+            for (var j = 0; j < slots.Length; j++)
+            {
+                var l = len[b + slots[j]];
+                if (l < 0) nulls[j]++;
+                else totals[j] += l;
+            }
         }
-        nulls = n;
-        return total;
     }
 
-    /// <summary>Copies one slot of rows <paramref name="order"/> end to end into <paramref name="data"/> (sized by
-    /// <see cref="SlotBytes"/>) as an Arrow string column: <paramref name="offsets"/> gets each value's start and the
-    /// end; with a <paramref name="validity"/> bitmap (zeroed), non-NULL values set their bit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: once per text column of every batch written
-    public void GatherSlot(int slot, ReadOnlySpan<int> order, Span<int> offsets, Span<byte> data, Span<byte> validity)
+    /// <summary>
+    /// Copies <paramref name="slots"/> of rows <paramref name="order"/> end to end, as Arrow string columns: slot j's
+    /// values into <paramref name="data"/>[j] (sized by <see cref="SlotTotals"/>), each value's start and then the end
+    /// into <paramref name="offsets"/>[j]; with a <paramref name="validity"/>[j] bitmap (zeroed), non-NULL values set
+    /// their bit. Row by row: a row's slices lie together in its chunk, and its lengths and offsets are read once, not
+    /// once per column (a batch's index arrays are larger than a core's cache).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: once per batch written
+    public unsafe void GatherSlots(ReadOnlySpan<int> order, ReadOnlySpan<int> slots, ReadOnlySpan<nint> offsets,
+        ReadOnlySpan<nint> data, byte[]?[] validity)
     {
         var len = _len;
         var off = _off;
         var rowChunk = _rowChunk;
         var chunks = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_chunks);
-        var at = 0;
+        Span<int> at = stackalloc int[slots.Length];
         for (var i = 0; i < order.Length; i++)
         {
             var r = order[i];
-            offsets[i] = at;
-            var k = r * DatasetColumns.Count + slot;
-            var l = len[k];
-            if (l < 0) continue;
-            ShortCopy.Copy(chunks[rowChunk[r]].AsSpan(off[k], l), data.Slice(at, l));
-            at += l;
-            if (!validity.IsEmpty) validity[i >> 3] |= (byte)(1 << (i & 7));
+            var b = r * DatasetColumns.Count;
+            var chunk = chunks[rowChunk[r]];
+            for (var j = 0; j < slots.Length; j++)
+            {
+                ((int*)offsets[j])[i] = at[j];
+                var k = b + slots[j];
+                var l = len[k];
+                if (l < 0) continue;
+                ShortCopy.Copy(chunk.AsSpan(off[k], l), new Span<byte>((byte*)data[j] + at[j], l));
+                at[j] += l;
+                if (validity[j] is { } v) v[i >> 3] |= (byte)(1 << (i & 7));
+            }
         }
-        offsets[order.Length] = at;
+        for (var j = 0; j < slots.Length; j++) ((int*)offsets[j])[order.Length] = at[j];
     }
 
     public bool IsNull(int row, int slot) => _len[row * DatasetColumns.Count + slot] < 0;
