@@ -48,6 +48,7 @@ internal static class ArrowRows
     /// <summary>Rows <paramref name="order"/>[start..start+count) of <paramref name="rows"/>, in that order, as one batch.
     /// Text goes into blocks of <paramref name="pool"/>, which come back when the writer releases the batch: the batch
     /// must be handed to the writer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per batch, with loops: optimised at once, not after tiering
     public static RecordBatch Build(RowBuffer rows, int[] order, int start, int count, NativeBufferPool pool)
     {
         var leaves = DatasetSchema.Leaves;
@@ -78,6 +79,7 @@ internal static class ArrowRows
     private static readonly int[] TextSlots = TextLeaves.Select(c => DatasetSchema.Leaves[c].Slot).ToArray();
 
     /// <summary>A top-level column from the flat leaves, structs packed in schema order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per batch, with loops: optimised at once, not after tiering
     private static IArrowArray Assemble(Parquet.Schema.Field f, ArrowField arrow, IArrowArray[] flat, ref int next,
         RowBuffer rows, int[] order, int start, int count)
     {
@@ -109,6 +111,7 @@ internal static class ArrowRows
     /// fields) is all NULL without a pass of its own: its offsets are zeroes. Values go into blocks of
     /// <paramref name="pool"/>, which come back when the writer releases the batch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per batch, with loops: optimised at once, not after tiering
     private static unsafe void Texts(RowBuffer rows, ReadOnlySpan<int> rowsInOrder, NativeBufferPool pool, IArrowArray[] flat)
     {
         var count = rowsInOrder.Length;
@@ -153,6 +156,7 @@ internal static class ArrowRows
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per batch, with loops: optimised at once, not after tiering
     private static BooleanArray Bools(RowBuffer rows, int[] order, int start, int count, int slot)
     {
         var values = new byte[(count + 7) / 8];
@@ -168,6 +172,7 @@ internal static class ArrowRows
         return new BooleanArray(new ArrowBuffer(values), nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, count, nulls, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per batch, with loops: optimised at once, not after tiering
     private static TimestampArray Times(RowBuffer rows, int[] order, int start, int count)
     {
         var valueBytes = new byte[count * 8];
@@ -185,6 +190,7 @@ internal static class ArrowRows
             new ArrowBuffer(valueBytes), nulls > 0 ? new ArrowBuffer(validity) : ArrowBuffer.Empty, count, nulls, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per batch, with loops: optimised at once, not after tiering
     private static Int64Array Records(RowBuffer rows, int[] order, int start, int count)
     {
         var valueBytes = new byte[count * 8];

@@ -263,6 +263,7 @@ public sealed class JsonRecordScanner : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per file: optimised at once, not after tiering
     private StepResult EnvelopeRest()
     {
         var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, _state);
@@ -280,6 +281,7 @@ public sealed class JsonRecordScanner : IDisposable
         return StepResult.Again;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per file: optimised at once, not after tiering
     private StepResult SequenceElement(out int recordStart, out int recordLength)
     {
         recordStart = recordLength = 0;
@@ -313,6 +315,7 @@ public sealed class JsonRecordScanner : IDisposable
     /// A top-level object: an envelope when its first key is "Records" (streamed element by element), otherwise a
     /// whole object that is a digest, an event (the first of a sequence), or a small envelope with other keys first.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per file: optimised at once, not after tiering
     private StepResult ProbeObject(out int recordStart, out int recordLength)
     {
         recordStart = recordLength = 0;
