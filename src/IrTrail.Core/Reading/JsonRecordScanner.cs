@@ -77,8 +77,65 @@ public sealed class JsonRecordScanner : IDisposable
     /// The next record's raw UTF-8 bytes, or null at the end. The memory is valid until the next call.
     /// Throws <see cref="CloudTrailFormatException"/> on a fault; records returned before it stay valid.
     /// </summary>
-    public async ValueTask<ReadOnlyMemory<byte>?> NextAsync(CancellationToken cancellationToken = default)
+    public ValueTask<ReadOnlyMemory<byte>?> NextAsync(CancellationToken cancellationToken = default)
     {
+        // A record already in the buffer comes back without an async state machine: one per record made a million of
+        // them per million events, in framework code (builders for this type) that runs unoptimised until the runtime
+        // gets to it. Anything else (reading, the end, queued records, faults to diagnose) takes the async way.
+        if ((_pending is null || _pending.Count == 0) && _deferred is null && !cancellationToken.IsCancellationRequested &&
+            TryBufferedRecord(out var record, out var end))
+            return new ValueTask<ReadOnlyMemory<byte>?>(end ? null : record);
+        return NextCoreAsync(cancellationToken);
+    }
+
+    /// <summary>A malformed-JSON fault met on the synchronous way, for the async way to diagnose (is it the gzip?).</summary>
+    private CloudTrailFormatException? _deferred;
+
+    /// <summary>Steps while the buffer allows: true with a record, or with <paramref name="end"/> at the end; false when
+    /// it needs more input or has queued records (nothing lost: stepping again gives the same answer).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // every record
+    private bool TryBufferedRecord(out ReadOnlyMemory<byte> record, out bool end)
+    {
+        record = default;
+        end = false;
+        while (true)
+        {
+            StepResult step;
+            int start, length;
+            try
+            {
+                step = Step(out start, out length);
+            }
+            catch (CloudTrailFormatException ex) when (ex.Kind == ReadFaultKind.MalformedJson && Compressed)
+            {
+                _deferred = ex;
+                return false;
+            }
+            switch (step)
+            {
+                case StepResult.Record:
+                    RecordCount++;
+                    LastRecordOffset = _bufferOffset + start;
+                    record = new ReadOnlyMemory<byte>(_buf, start, length);
+                    return true;
+                case StepResult.End:
+                    end = true;
+                    return true;
+                case StepResult.Again:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>?> NextCoreAsync(CancellationToken cancellationToken)
+    {
+        if (_deferred is { } deferred)
+        {
+            _deferred = null;
+            throw await DiagnoseCompressionAsync(deferred, cancellationToken).ConfigureAwait(false);
+        }
         if (_pending is not null && _pending.Count > 0)
         {
             _pendingCurrent = _pending.Dequeue();
