@@ -34,12 +34,49 @@ internal static class RowOrder
                 var rank = t == RowBuffer.NoTime ? 0 : t - min + 1;
                 keys[i] = (rank << indexBits) | (long)i;
             }
-            Array.Sort(keys);
+            RadixSort(keys);
             var mask = (1L << indexBits) - 1;
             for (var i = 0; i < count; i++) order[i] = (int)(keys[i] & mask);
             return order;
         }
         return ByTimeAndIndex(rows, order);
+    }
+
+    /// <summary>Sorts non-negative keys, least significant 11 bits first (stable passes; a pass whose digit is the
+    /// same in every key is skipped). Array.Sort of longs is generic framework code that ran unoptimised through much
+    /// of a 1M conversion (a few hundred sorts of a few thousand keys); this is compiled optimised at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void RadixSort(long[] keys)
+    {
+        var n = keys.Length;
+        if (n < 64)
+        {
+            for (var i = 1; i < n; i++)
+            {
+                var k = keys[i];
+                var j = i - 1;
+                for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+                keys[j + 1] = k;
+            }
+            return;
+        }
+        const int Bits = 11, Buckets = 1 << Bits;
+        long all = 0;
+        foreach (var k in keys) all |= k;
+        var counts = new int[Buckets];
+        var src = keys;
+        var dst = new long[n];
+        for (var shift = 0; shift < 63 && (all >> shift) != 0; shift += Bits)
+        {
+            Array.Clear(counts);
+            foreach (var k in src) counts[(int)(k >> shift) & (Buckets - 1)]++;
+            if (counts[(int)(src[0] >> shift) & (Buckets - 1)] == n) continue;
+            var sum = 0;
+            for (var b = 0; b < Buckets; b++) { var c = counts[b]; counts[b] = sum; sum += c; }
+            foreach (var k in src) dst[counts[(int)(k >> shift) & (Buckets - 1)]++] = k;
+            (src, dst) = (dst, src);
+        }
+        if (!ReferenceEquals(src, keys)) Array.Copy(src, keys, n);
     }
 
     private static int[] ByTimeAndIndex(RowBuffer rows, int[] order)

@@ -51,4 +51,21 @@ public sealed class RowOrderTests
         // Extreme times (far apart) still sort, by the general way.
         Assert.Equal([1, 2, 0], RowOrder.ByTime(Rows([DateTime.MaxValue.Ticks, RowBuffer.NoTime, DateTime.MinValue.Ticks])));
     }
+
+    /// <summary>The packed keys' sort: as Array.Sort at every size around its insertion-sort cut, with keys from a few
+    /// bits (most passes skipped) to 62.</summary>
+    [Fact]
+    public void Radix_sort_sorts_as_Array_Sort()
+    {
+        var random = new Random(3);
+        foreach (var n in new[] { 0, 1, 63, 64, 65, 3400, 50_000 })
+            foreach (var bits in new[] { 3, 12, 40, 57, 62 })
+            {
+                var keys = Enumerable.Range(0, n).Select(_ => random.NextInt64(1L << bits)).ToArray();
+                var expected = keys.ToArray();
+                Array.Sort(expected);
+                RowOrder.RadixSort(keys);
+                Assert.True(expected.SequenceEqual(keys), $"{n} keys of {bits} bits");
+            }
+    }
 }
