@@ -100,6 +100,7 @@ public sealed partial class DatasetConverter
     {
         _options = options;
         var clock = Stopwatch.StartNew();
+        ConverterWarmup.Start();
         if (options.TuneNativeHeap) NativeHeap.Tune();
         var root = _root = Path.GetFullPath(options.Destination);
         if (Directory.Exists(root) && !DatasetManifest.IsDataset(root) && Directory.EnumerateFileSystemEntries(root).Any())
