@@ -277,16 +277,7 @@ public sealed class JsonRecordScanner : IDisposable
             {
                 k++;
                 while (k < span.Length && span[k] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') k++;
-                if (k < span.Length && span[k] == (byte)'{')
-                {
-                    var length = StructuralJson.ObjectLength(span[k..]);
-                    if (length < 0) return GrowIfFull(k);
-                    recordStart = _pos + k;
-                    recordLength = length;
-                    _pos += k + length;
-                    _state = next;
-                    return StepResult.Record;
-                }
+                if (k < span.Length && span[k] == (byte)'{') return Delimited(k, next, out recordStart, out recordLength);
             }
         }
         var reader = new Utf8JsonReader(_buf.AsSpan(_pos, _end - _pos), _eof, _state);
@@ -295,16 +286,7 @@ public sealed class JsonRecordScanner : IDisposable
         {
             case JsonTokenType.StartObject:
                 var start = (int)reader.TokenStartIndex;
-                if (_afterElement is { } after)
-                {
-                    var length = StructuralJson.ObjectLength(_buf.AsSpan(_pos + start, _end - _pos - start));
-                    if (length < 0) return GrowIfFull(start);
-                    recordStart = _pos + start;
-                    recordLength = length;
-                    _pos += start + length;
-                    _state = after;
-                    return StepResult.Record;
-                }
+                if (_afterElement is { } after) return Delimited(start, after, out recordStart, out recordLength);
                 if (!reader.TrySkip()) return GrowIfFull(start);
                 recordStart = _pos + start;
                 recordLength = (int)reader.BytesConsumed - start;
@@ -319,6 +301,21 @@ public sealed class JsonRecordScanner : IDisposable
             default:
                 throw NotCloudTrail($"Element {RecordCount} of the {(_arrayIsEnvelope ? "Records" : "top-level")} array is a {reader.TokenType}, not an event object.");
         }
+    }
+
+    /// <summary>The object at <see cref="_pos"/> + <paramref name="start"/>, delimited structurally (the converter's mapper
+    /// validates it); the reader's state after it is <paramref name="after"/>, the state after the array's first element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private StepResult Delimited(int start, JsonReaderState after, out int recordStart, out int recordLength)
+    {
+        recordStart = recordLength = 0;
+        var length = StructuralJson.ObjectLength(_buf.AsSpan(_pos + start, _end - _pos - start));
+        if (length < 0) return GrowIfFull(start);
+        recordStart = _pos + start;
+        recordLength = length;
+        _pos += start + length;
+        _state = after;
+        return StepResult.Record;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per file: optimised at once, not after tiering
