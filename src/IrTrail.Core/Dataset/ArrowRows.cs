@@ -121,6 +121,9 @@ internal static class ArrowRows
         totals.Clear();
         nulls.Clear();
         rows.SlotTotals(rowsInOrder, TextSlots, totals, nulls);
+        // Checked before any block is rented: a block rented and never handed to the writer would not come back.
+        for (var j = 0; j < n; j++)
+            if (totals[j] > int.MaxValue) throw new InvalidOperationException($"A batch's column holds {totals[j]:N0} bytes, more than an Arrow string column can.");
         Span<int> slots = stackalloc int[n];
         Span<nint> offsets = stackalloc nint[n];
         Span<nint> data = stackalloc nint[n];
@@ -129,7 +132,6 @@ internal static class ArrowRows
         var m = 0;
         for (var j = 0; j < n; j++)
         {
-            if (totals[j] > int.MaxValue) throw new InvalidOperationException($"A batch's column holds {totals[j]:N0} bytes, more than an Arrow string column can.");
             var offsetBlock = pool.Rent((count + 1) * 4);
             // Not cleared: every byte up to the last offset is written, and nothing reads past it.
             var dataBlock = pool.Rent(Math.Max((int)totals[j], 1));
