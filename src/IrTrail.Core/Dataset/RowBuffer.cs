@@ -174,6 +174,7 @@ public sealed class RowBuffer
         var rowChunk = _rowChunk;
         var chunks = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_chunks);
         Span<int> at = stackalloc int[slots.Length];
+        at.Clear(); // not left to the runtime's zeroing of stackalloc, which SkipLocalsInit would turn off
         for (var i = 0; i < order.Length; i++)
         {
             var r = order[i];
