@@ -85,7 +85,7 @@ public sealed class JsonRecordScanner : IDisposable
         // gets to it. Anything else (reading, the end, queued records, faults to diagnose) takes the async way.
         if ((_pending is null || _pending.Count == 0) && _deferred is null && !cancellationToken.IsCancellationRequested &&
             TryBufferedRecord(out var record, out var end))
-            return new ValueTask<ReadOnlyMemory<byte>?>(end ? null : record);
+            return new ValueTask<ReadOnlyMemory<byte>?>(end ? (ReadOnlyMemory<byte>?)null : record);
         return NextCoreAsync(cancellationToken);
     }
 

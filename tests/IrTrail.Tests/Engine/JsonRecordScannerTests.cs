@@ -30,6 +30,24 @@ public class JsonRecordScannerTests
         { """{"digestStartTime":"x","digestEndTime":"y","logFiles":[]}""", 0, FileShape.Digest },
     };
 
+    /// <summary>The end is null however it is reached, again on every later call: a record returned synchronously from
+    /// the buffer must not turn the end into an empty record.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void The_end_stays_null(string json, int expected, FileShape shape)
+    {
+        _ = shape;
+        foreach (var converterMode in new[] { true, false })
+        {
+            using var scanner = new JsonRecordScanner(new Reading.MemorySource(Encoding.UTF8.GetBytes(json), 4096).OpenAsync(default).Result,
+                validateRecords: !converterMode);
+            var records = 0;
+            while (scanner.NextAsync().AsTask().Result is not null) records++;
+            Assert.Equal(expected, records);
+            for (var again = 0; again < 3; again++) Assert.Null(scanner.NextAsync().AsTask().Result);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Every_shape_gives_its_records_whatever_the_read_size(string json, int expected, FileShape shape)
