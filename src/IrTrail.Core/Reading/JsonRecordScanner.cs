@@ -93,7 +93,8 @@ public sealed class JsonRecordScanner : IDisposable
     private CloudTrailFormatException? _deferred;
 
     /// <summary>Steps while the buffer allows: true with a record, or with <paramref name="end"/> at the end; false when
-    /// it needs more input or has queued records (nothing lost: stepping again gives the same answer).</summary>
+    /// it needs more input, has queued records or met a fault to diagnose (<see cref="_deferred"/>); stepping again
+    /// after more input gives the same answer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // every record
     private bool TryBufferedRecord(out ReadOnlyMemory<byte> record, out bool end)
     {
@@ -130,58 +131,38 @@ public sealed class JsonRecordScanner : IDisposable
         }
     }
 
+    /// <summary>The way that may wait: diagnoses a deferred fault, hands out queued records, and reads more input when
+    /// <see cref="TryBufferedRecord"/> runs out of it.</summary>
     private async ValueTask<ReadOnlyMemory<byte>?> NextCoreAsync(CancellationToken cancellationToken)
     {
-        if (_deferred is { } deferred)
-        {
-            _deferred = null;
-            throw await DiagnoseCompressionAsync(deferred, cancellationToken).ConfigureAwait(false);
-        }
-        if (_pending is not null && _pending.Count > 0)
-        {
-            _pendingCurrent = _pending.Dequeue();
-            RecordCount++;
-            return _pendingCurrent;
-        }
         while (true)
         {
+            if (_deferred is { } deferred)
+            {
+                _deferred = null;
+                throw await DiagnoseCompressionAsync(deferred, cancellationToken).ConfigureAwait(false);
+            }
+            if (_pending is not null && _pending.Count > 0)
+            {
+                _pendingCurrent = _pending.Dequeue();
+                RecordCount++;
+                return _pendingCurrent;
+            }
             cancellationToken.ThrowIfCancellationRequested();
-            StepResult step;
-            int start, length;
-            try
-            {
-                step = Step(out start, out length);
-            }
-            catch (CloudTrailFormatException ex) when (ex.Kind == ReadFaultKind.MalformedJson && Compressed)
-            {
-                throw await DiagnoseCompressionAsync(ex, cancellationToken).ConfigureAwait(false);
-            }
-            switch (step)
-            {
-                case StepResult.Record:
-                    RecordCount++;
-                    LastRecordOffset = _bufferOffset + start;
-                    return new ReadOnlyMemory<byte>(_buf, start, length);
-                case StepResult.Pending:
-                    return await NextAsync(cancellationToken).ConfigureAwait(false);
-                case StepResult.End:
-                    return null;
-                case StepResult.Again:
-                    break;
-                case StepResult.NeedMore:
-                    if (_eof)
-                        // GZipStream reports a gzip stream cut short as a plain end of data; a delivery whose
-                        // decompressed JSON stops mid-record is a truncated download, so say so.
-                        throw Compressed
-                            ? new CloudTrailFormatException(ReadFaultKind.CorruptCompression,
-                                $"The gzip data ends early (truncated file?) after {BytesConsumed + (_end - _pos):N0} decompressed bytes, inside record {RecordCount}.",
-                                BytesConsumed, RecordCount)
-                            : new CloudTrailFormatException(ReadFaultKind.MalformedJson,
-                                $"The JSON ends unexpectedly (truncated) after {BytesConsumed + (_end - _pos):N0} bytes, inside record {RecordCount}.",
-                                BytesConsumed, RecordCount);
-                    await FillAsync(cancellationToken).ConfigureAwait(false);
-                    break;
-            }
+            if (TryBufferedRecord(out var record, out var end)) return end ? (ReadOnlyMemory<byte>?)null : record;
+            if (_deferred is not null || (_pending is not null && _pending.Count > 0)) continue;
+            // The buffer holds no whole record: read more, unless there is no more.
+            if (_eof)
+                // GZipStream reports a gzip stream cut short as a plain end of data; a delivery whose decompressed JSON
+                // stops mid-record is a truncated download, so say so.
+                throw Compressed
+                    ? new CloudTrailFormatException(ReadFaultKind.CorruptCompression,
+                        $"The gzip data ends early (truncated file?) after {BytesConsumed + (_end - _pos):N0} decompressed bytes, inside record {RecordCount}.",
+                        BytesConsumed, RecordCount)
+                    : new CloudTrailFormatException(ReadFaultKind.MalformedJson,
+                        $"The JSON ends unexpectedly (truncated) after {BytesConsumed + (_end - _pos):N0} bytes, inside record {RecordCount}.",
+                        BytesConsumed, RecordCount);
+            await FillAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -271,12 +252,10 @@ public sealed class JsonRecordScanner : IDisposable
             // still waiting to be recompiled. Anything else (the array's end, a fault, the buffer's end) is the
             // reader's, as below.
             var span = _buf.AsSpan(_pos, _end - _pos);
-            var k = 0;
-            while (k < span.Length && span[k] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') k++;
+            var k = WhiteSpaceEnd(span, 0);
             if (k < span.Length && span[k] == (byte)',')
             {
-                k++;
-                while (k < span.Length && span[k] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') k++;
+                k = WhiteSpaceEnd(span, k + 1);
                 if (k < span.Length && span[k] == (byte)'{') return Delimited(k, next, out recordStart, out recordLength);
             }
         }
@@ -477,9 +456,13 @@ public sealed class JsonRecordScanner : IDisposable
         SkipWhiteSpace();
     }
 
-    private void SkipWhiteSpace()
+    private void SkipWhiteSpace() => _pos += WhiteSpaceEnd(_buf.AsSpan(_pos, _end - _pos), 0);
+
+    /// <summary>The first index from <paramref name="from"/> on that is not JSON whitespace (or the span's length).</summary>
+    private static int WhiteSpaceEnd(ReadOnlySpan<byte> span, int from)
     {
-        while (_pos < _end && _buf[_pos] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') _pos++;
+        while (from < span.Length && span[from] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') from++;
+        return from;
     }
 
     private CloudTrailFormatException NotCloudTrail(string message) =>
