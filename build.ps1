@@ -28,7 +28,11 @@ param(
     [switch] $SkipPester,
 
     # Test: only Pester files/tests with these tags.
-    [string[]] $Tag
+    [string[]] $Tag,
+
+    # Test: the fast tier only: xunit tests without the trait Tier=Full and Pester tests not tagged Full (no servers,
+    # no big corpora, no browser). The full run is the default and what CI runs.
+    [switch] $Fast
 )
 
 $ErrorActionPreference = 'Stop'
@@ -185,7 +189,8 @@ function Invoke-Test {
     $results = Join-Path $out 'TestResults'
     Remove-Item (Join-Path $results 'xunit.trx'), (Join-Path $results 'pester-summary.json') -ErrorAction SilentlyContinue
     if (-not $SkipXunit) {
-        & dotnet test (Join-Path $root 'tests/IrTrail.Tests/IrTrail.Tests.csproj') -c $Configuration --nologo `
+        $filter = if ($Fast) { @('--filter', 'Tier!=Full') } else { @() }
+        & dotnet test (Join-Path $root 'tests/IrTrail.Tests/IrTrail.Tests.csproj') -c $Configuration --nologo @filter `
             --logger 'console;verbosity=normal' --logger "trx;LogFileName=xunit.trx" --results-directory $results
         if ($LASTEXITCODE -ne 0) { $failed += 'xunit' }
     }
@@ -195,7 +200,8 @@ function Invoke-Test {
         # A fresh pwsh: nothing of this session (loaded assemblies, imported modules) leaks into the module under test.
         try {
             Invoke-Pwsh (@('-File', (Join-Path $root 'tests/pester/Invoke-Tests.ps1'), '-PesterPath', $tools.Pester, '-ModulePath', $moduleOut,
-                '-ResultsPath', (Join-Path $out 'TestResults')) + $(if ($Tag) { @('-Tag', ($Tag -join ',')) } else { @() }))
+                '-ResultsPath', (Join-Path $out 'TestResults')) + $(if ($Tag) { @('-Tag', ($Tag -join ',')) } else { @() }) +
+                $(if ($Fast) { @('-ExcludeTag', 'Full') } else { @() }))
         } catch { $failed += 'Pester' }
     }
     # One closing line for both runners, so CI (and people) read one verdict.

@@ -10,6 +10,8 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [string] $ResultsPath = (Join-Path $PSScriptRoot '../../out/TestResults'),
     [string[]] $Tag,
+    # Tags to leave out (build.ps1 -Fast passes Full).
+    [string[]] $ExcludeTag = @(),
     [string[]] $Path = @($PSScriptRoot)
 )
 $ErrorActionPreference = 'Stop'
@@ -28,7 +30,9 @@ $config.TestResult.OutputFormat = 'NUnitXml'
 New-Item -ItemType Directory -Path $ResultsPath -Force | Out-Null
 $config.TestResult.OutputPath = Join-Path $ResultsPath 'pester.xml'
 if ($Tag) { $config.Filter.Tag = $Tag }
-if ($env:IRTRAIL_LIVE_AWS -ne '1') { $config.Filter.ExcludeTag = @('LiveAws') }
+$exclude = @($ExcludeTag | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+if ($env:IRTRAIL_LIVE_AWS -ne '1') { $exclude += 'LiveAws' }
+if ($exclude) { $config.Filter.ExcludeTag = $exclude }
 
 $result = Invoke-Pester -Configuration $config
 "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
