@@ -1,0 +1,192 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IrTrail.Core.Integrity;
+using IrTrail.Core.Sample;
+
+namespace IrTrail.Tests.Engine;
+
+/// <summary>
+/// Signed sample deliveries (New-IrTrailSampleData's generator with digests) and the ways to tamper with them that
+/// the integrity tests and the differential test against `aws cloudtrail validate-logs` share.
+/// </summary>
+public sealed class IntegritySampleFixture : IDisposable
+{
+    public const int Seed = 11;
+    public static readonly string[] Regions = ["us-east-1", "eu-west-1"];
+    public const string Account = "111122223333";
+    public const string Bucket = SampleDataOptions.BucketName;
+    public static readonly DateTime Start = new(2025, 3, 3, 0, 0, 0, DateTimeKind.Utc);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("irtrail-integrity-").FullName;
+
+    /// <summary>Three hours of one account in two regions: 3 digests and 36 log files per region.</summary>
+    public string Pristine { get; }
+
+    /// <summary>The same trail three hours later, generated apart: its chain starts afresh (a gap once merged).</summary>
+    public string Later { get; }
+
+    public SampleDataResult Result { get; }
+
+    public IntegritySampleFixture()
+    {
+        Pristine = Path.Combine(_dir, "pristine");
+        Result = Generate(Pristine, Start);
+        Later = Path.Combine(_dir, "later");
+        Generate(Later, Start.AddHours(6));
+    }
+
+    private static SampleDataResult Generate(string path, DateTime start) => new SampleDataGenerator(new SampleDataOptions
+    {
+        OutputPath = path, EventCount = 700, Duration = TimeSpan.FromHours(3), Seed = Seed, IncludeDigest = true,
+        Accounts = [Account], Regions = Regions, StartTime = start, MaxParallelism = 2,
+    }).Generate();
+
+    /// <summary>The private key the sample signed with (sample data only: it is drawn from the seed).</summary>
+    public static RSA SigningKey() => SeededRsaKey.Create(Seed ^ 0x5A17);
+
+    /// <summary>A copy of the pristine sample to tamper with.</summary>
+    public string Copy(string name)
+    {
+        var target = Path.Combine(_dir, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        CopyTree(Pristine, target);
+        return target;
+    }
+
+    public static void CopyTree(string from, string to)
+    {
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var t = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(t)!);
+            File.Copy(f, t, overwrite: true);
+        }
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Reading and tampering with a sample folder (root holding AWSLogs/).</summary>
+internal static class SampleTamper
+{
+    public static string Rel(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
+
+    public static string Uri(string root, string path) => $"s3://{IntegritySampleFixture.Bucket}/{Rel(root, path)}";
+
+    public static List<string> Logs(string root, string? region = null) =>
+        Directory.EnumerateFiles(Path.Combine(root, "AWSLogs"), "*.json.gz", SearchOption.AllDirectories)
+            .Where(f => f.Contains($"{Path.DirectorySeparatorChar}CloudTrail{Path.DirectorySeparatorChar}{region}"))
+            .Order(StringComparer.Ordinal).ToList();
+
+    public static List<string> Digests(string root, string? region = null) =>
+        Directory.EnumerateFiles(Path.Combine(root, "AWSLogs"), "*.json.gz", SearchOption.AllDirectories)
+            .Where(f => f.Contains($"{Path.DirectorySeparatorChar}CloudTrail-Digest{Path.DirectorySeparatorChar}{region}"))
+            .Order(StringComparer.Ordinal).ToList();
+
+    public static byte[] Gunzip(string path)
+    {
+        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var ms = new MemoryStream();
+        gz.CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    public static void Gzip(string path, byte[] content)
+    {
+        using var f = File.Create(path);
+        using var gz = new GZipStream(f, CompressionLevel.Optimal);
+        gz.Write(content);
+    }
+
+    /// <summary>Changes one byte of the decompressed content and compresses it again: a well-formed file with other content.</summary>
+    public static void EditContent(string path)
+    {
+        var content = Gunzip(path);
+        var i = Array.IndexOf(content, (byte)'"', content.Length / 2);
+        content[i + 1] = content[i + 1] == (byte)'x' ? (byte)'y' : (byte)'x';
+        Gzip(path, content);
+    }
+
+    /// <summary>Flips a byte inside the compressed data: the file no longer decompresses to what its gzip trailer says.</summary>
+    /// <summary>Changes a digest's record (a log file's hash) and compresses it again, keeping the signature it had.</summary>
+    public static void EditDigest(string path)
+    {
+        var d = ReadDigest(path);
+        var first = d["logFiles"]!.AsArray()[0]!;
+        var hash = first["hashValue"]!.GetValue<string>();
+        first["hashValue"] = (hash[0] == '0' ? "1" : "0") + hash[1..];
+        Gzip(path, Encoding.UTF8.GetBytes(d.ToJsonString()));
+    }
+
+    public static void FlipCompressedByte(string path)
+    {
+        var b = File.ReadAllBytes(path);
+        b[b.Length / 2] ^= 0x10;
+        File.WriteAllBytes(path, b);
+    }
+
+    public static void AppendBytes(string path, byte[] extra) => File.AppendAllText(path, Encoding.Latin1.GetString(extra), Encoding.Latin1);
+
+    public static JsonObject ReadDigest(string path) => JsonNode.Parse(Gunzip(path))!.AsObject();
+
+    public static string Sha256Hex(byte[] b) => Convert.ToHexString(SHA256.HashData(b)).ToLowerInvariant();
+
+    /// <summary>Writes a digest's JSON and signs it (as the string to sign prescribes) with a key, in the sidecar.</summary>
+    public static void WriteSigned(string path, JsonObject digest, RSA key)
+    {
+        var content = Encoding.UTF8.GetBytes(digest.ToJsonString());
+        Gzip(path, content);
+        var prev = digest["previousDigestSignature"]?.GetValue<string>();
+        var toSign = $"{digest["digestEndTime"]!.GetValue<string>()}\n{digest["digestS3Bucket"]!.GetValue<string>()}/{digest["digestS3Object"]!.GetValue<string>()}\n{Sha256Hex(content)}\n{prev ?? "null"}";
+        File.WriteAllText(path + DigestWriter.SignatureSuffix, Convert.ToHexString(key.SignData(Encoding.UTF8.GetBytes(toSign), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).ToLowerInvariant());
+    }
+
+    public static string Signature(string digestPath) => File.ReadAllText(digestPath + DigestWriter.SignatureSuffix).Trim();
+
+    /// <summary>The sample's public key as CloudTrail's ListPublicKeys returns it: PKCS#1 DER, and the fingerprint the digests name.</summary>
+    public static (byte[] Pkcs1, string Fingerprint) PublicKey(string root)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(Path.Combine(root, SampleDataGenerator.PublicKeyFileName)));
+        var fingerprint = ReadDigest(Digests(root)[0])["digestPublicKeyFingerprint"]!.GetValue<string>();
+        return (rsa.ExportRSAPublicKey(), fingerprint);
+    }
+}
+
+/// <summary>Runs the validator and collects what it reports.</summary>
+internal static class IntegrityRun
+{
+    public sealed record Outcome(List<LogIntegrityResult> Results, List<ObjectNotChecked> NotChecked, LogIntegritySummary Summary, int Listed);
+
+    public static async Task<Outcome> RunAsync(IIntegrityStore store, IPublicKeySource keys, IntegrityOptions? options = null)
+    {
+        var validator = new IntegrityValidator(store, keys, options ?? new IntegrityOptions { EndTime = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc) });
+        var results = new List<LogIntegrityResult>();
+        var errors = new List<ObjectNotChecked>();
+        var listed = -1;
+        await foreach (var e in validator.RunAsync(default))
+        {
+            switch (e)
+            {
+                case DigestsListed l: listed = l.Count; break;
+                case ObjectChecked c: results.Add(c.Result); break;
+                case ObjectNotChecked n: errors.Add(n); break;
+            }
+        }
+        return new Outcome(results, errors, validator.Summary, listed);
+    }
+
+    public static FixedPublicKeySource KeysFrom(string path) => new(PublicKeyFile.Load(path));
+
+    public static async Task<Outcome> FolderAsync(string root, IntegrityOptions? options = null, string? keyPath = null)
+    {
+        using var store = new FolderIntegrityStore(root);
+        using var keys = KeysFrom(keyPath ?? Path.Combine(root, SampleDataGenerator.PublicKeyFileName));
+        return await RunAsync(store, keys, options);
+    }
+}
