@@ -190,3 +190,59 @@ internal static class IntegrityRun
         return await RunAsync(store, keys, options);
     }
 }
+
+/// <summary>Puts a sample folder into moto's S3 as CloudTrail delivers it: digest objects carry their signature as
+/// x-amz-meta-signature and x-amz-meta-signature-algorithm.</summary>
+internal static class MotoSamples
+{
+    public static Amazon.S3.AmazonS3Client Client(Support.MotoServerFixture moto) =>
+        new(new Amazon.Runtime.BasicAWSCredentials(Support.MotoServerFixture.AccessKey, Support.MotoServerFixture.SecretKey), new Amazon.S3.AmazonS3Config
+        {
+            ServiceURL = moto.EndpointUrl, ForcePathStyle = true, AuthenticationRegion = Support.MotoServerFixture.Region,
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+        });
+
+    public static Core.Aws.AwsSession Session(Support.MotoServerFixture moto) => Core.Aws.AwsSessionResolver.Resolve(new Core.Aws.AwsConnectionOptions
+    {
+        AccessKeyId = Support.MotoServerFixture.AccessKey, SecretAccessKey = Support.MotoServerFixture.SecretKey, EndpointUrl = moto.EndpointUrl,
+        Region = Support.MotoServerFixture.Region,
+    }, _ => null);
+
+    /// <summary>A fresh moto holding the folder's AWSLogs/ under <paramref name="bucket"/> (the digests' own bucket by default).</summary>
+    public static async Task UploadAsync(Support.MotoServerFixture moto, string root, string bucket = IntegritySampleFixture.Bucket, Func<string, bool>? withoutMetadata = null)
+    {
+        await moto.ResetAsync();
+        using var s3 = Client(moto);
+        await s3.PutBucketAsync(new Amazon.S3.Model.PutBucketRequest { BucketName = bucket });
+        var files = Directory.EnumerateFiles(Path.Combine(root, "AWSLogs"), "*.json.gz", SearchOption.AllDirectories).ToList();
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (f, ct) =>
+        {
+            var put = new Amazon.S3.Model.PutObjectRequest
+            {
+                BucketName = bucket, Key = SampleTamper.Rel(root, f), InputStream = new MemoryStream(await File.ReadAllBytesAsync(f, ct)), UseChunkEncoding = false,
+            };
+            var sidecar = f + DigestWriter.SignatureSuffix;
+            if (File.Exists(sidecar) && withoutMetadata?.Invoke(f) != true)
+            {
+                put.Metadata.Add("signature", (await File.ReadAllTextAsync(sidecar, ct)).Trim());
+                put.Metadata.Add("signature-algorithm", "SHA256withRSA");
+            }
+            await s3.PutObjectAsync(put, ct);
+        });
+    }
+}
+
+/// <summary>ListPublicKeys served from keys given, recording the calls (the online path, without AWS).</summary>
+internal sealed class FakePublicKeyApi(params (byte[] Der, string Fingerprint)[] keys) : ICloudTrailPublicKeyApi
+{
+    public List<(string Region, DateTime Start, DateTime End)> Calls { get; } = [];
+    public Exception? Failure { get; set; }
+
+    public Task<CloudTrailPublicKeyPage> ListPublicKeysAsync(string region, DateTime startTime, DateTime endTime, string? nextToken, CancellationToken cancellationToken)
+    {
+        lock (Calls) Calls.Add((region, startTime, endTime));
+        if (Failure is not null) throw Failure;
+        return Task.FromResult(new CloudTrailPublicKeyPage(keys.Select(k => new CloudTrailPublicKey(k.Der, null, null, k.Fingerprint)).ToList(), null));
+    }
+}
