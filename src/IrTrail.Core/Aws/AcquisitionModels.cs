@@ -43,6 +43,9 @@ public sealed class AcquisitionManifest
     public string? Host { get; init; }
     public DateTime StartedUtc { get; init; }
     public DateTime CompletedUtc { get; set; }
+
+    /// <summary>The run was stopped (Ctrl+C) before every object was taken: the objects listed are those it finished.</summary>
+    public bool Interrupted { get; init; }
     public IDictionary<string, string?> Parameters { get; init; } = new Dictionary<string, string?>();
     public List<AcquiredObject> Objects { get; init; } = [];
 }

@@ -52,7 +52,7 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
         await worker.ConfigureAwait(false);
     }
 
-    private async Task<AcquiredObject> AcquireOneAsync(LogFile f, IReadOnlyDictionary<string, (long Size, string Sha256)> known, CancellationToken ct)
+    private async Task<AcquiredObject> AcquireOneAsync(LogFile f, IReadOnlyDictionary<string, KnownObject> known, CancellationToken ct)
     {
         var relative = RelativePathOf(f);
         var path = FullPathOf(f);
@@ -63,15 +63,23 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                 var (sha, md5) = await HashFileAsync(path, ct).ConfigureAwait(false);
                 var sameAsBefore = known.TryGetValue(f.Uri, out var k) && k.Size == f.Size && string.Equals(k.Sha256, sha, StringComparison.OrdinalIgnoreCase);
                 if (sameAsBefore || IsPlainMd5(f.ETag) && string.Equals(f.ETag, md5, StringComparison.OrdinalIgnoreCase))
+                {
+                    // A digest's signature lives in its S3 metadata, which offline validation needs in the manifest: kept
+                    // from the run that recorded it, else read again (HeadObject).
+                    var recorded = sameAsBefore ? k!.Metadata : null;
+                    if (recorded is null && f.IsS3 && f.Kind == LogFileKind.Digest && s3 is not null)
+                        recorded = NullIfEmpty(await s3.GetMetadataAsync(f.BucketName!, f.Key!, f.BucketRegion, ct).ConfigureAwait(false));
                     return new AcquiredObject
                     {
                         SourceUri = f.Uri, ETag = f.ETag, Size = f.Size, Sha256 = sha, AcquiredUtc = DateTime.UtcNow, LocalPath = relative,
-                        Status = AcquisitionStatus.AlreadyPresent,
+                        Metadata = recorded, Status = AcquisitionStatus.AlreadyPresent,
                     };
+                }
             }
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var partial = path + ".partial";
             string? etag = f.ETag, versionId = null;
+            IReadOnlyDictionary<string, string>? metadata = null;
             long? expected = f.Size;
             using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             using var md5Hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -92,6 +100,7 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                 {
                     etag = opened.ETag ?? etag;
                     versionId = opened.VersionId;
+                    metadata = NullIfEmpty(opened.Metadata);
                     expected = opened.Length ?? expected;
                     var buffer = new byte[1 << 16];
                     int n;
@@ -114,10 +123,16 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
             return new AcquiredObject
             {
                 SourceUri = f.Uri, ETag = etag, VersionId = versionId, Size = written, Sha256 = shaHex, AcquiredUtc = DateTime.UtcNow,
-                LocalPath = relative, Status = AcquisitionStatus.Downloaded,
+                LocalPath = relative, Metadata = metadata, Status = AcquisitionStatus.Downloaded,
             };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped mid-download: leave no partial file behind (the next run starts that object again).
+            TryDelete(path + ".partial");
+            throw;
+        }
+        catch (Exception ex)
         {
             TryDelete(path + ".partial");
             return new AcquiredObject
@@ -139,17 +154,21 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
         return path;
     }
 
-    /// <summary>Hashes recorded by earlier runs into this case folder, by source URI (latest wins).</summary>
-    private Dictionary<string, (long Size, string Sha256)> LoadKnownHashes()
+    private static IReadOnlyDictionary<string, string>? NullIfEmpty(IReadOnlyDictionary<string, string> m) => m.Count == 0 ? null : m;
+
+    private sealed record KnownObject(long Size, string Sha256, IReadOnlyDictionary<string, string>? Metadata);
+
+    /// <summary>What earlier runs into this case folder recorded, by source URI (latest wins).</summary>
+    private Dictionary<string, KnownObject> LoadKnownHashes()
     {
-        var known = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
+        var known = new Dictionary<string, KnownObject>(StringComparer.Ordinal);
         foreach (var m in Directory.EnumerateFiles(_root, ManifestPrefix + "*.json").Order(StringComparer.Ordinal))
         {
             try
             {
                 var manifest = JsonSerializer.Deserialize<AcquisitionManifest>(File.ReadAllText(m), JsonOptions);
                 foreach (var o in manifest?.Objects ?? [])
-                    if (o.Status != AcquisitionStatus.Failed && o.Sha256 is { } s) known[o.SourceUri] = (o.Size, s);
+                    if (o.Status != AcquisitionStatus.Failed && o.Sha256 is { } s) known[o.SourceUri] = new KnownObject(o.Size, s, o.Metadata);
             }
             catch (Exception ex) when (ex is JsonException or IOException)
             {
