@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 
 namespace IrTrail.Core.Aws;
 
@@ -14,17 +13,16 @@ internal sealed class AcquisitionRun(LogAcquirer acquirer, IReadOnlyDictionary<s
 
     public DateTime StartedUtc { get; } = DateTime.UtcNow;
 
-    public IReadOnlyList<AcquiredObject> Objects => _objects;
-
-    /// <summary>Acquires the files (at most <paramref name="throttleLimit"/> at a time), recording each as it finishes.</summary>
-    public async IAsyncEnumerable<AcquiredObject> AcquireAsync(IReadOnlyList<LogFile> files, int throttleLimit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The objects done so far (a copy).</summary>
+    public IReadOnlyList<AcquiredObject> Objects
     {
-        await foreach (var o in acquirer.AcquireAsync(files, throttleLimit, cancellationToken).ConfigureAwait(false))
-        {
-            _objects.Add(o);
-            yield return o;
-        }
+        get { lock (_objects) return _objects.ToList(); }
     }
+
+    /// <summary>Acquires the files (at most <paramref name="throttleLimit"/> at a time), recording each as it finishes —
+    /// also those finished when the consumer stops reading.</summary>
+    public IAsyncEnumerable<AcquiredObject> AcquireAsync(IReadOnlyList<LogFile> files, int throttleLimit, CancellationToken cancellationToken) =>
+        acquirer.AcquireAsync(files, throttleLimit, cancellationToken, o => { lock (_objects) _objects.Add(o); });
 
     public AcquisitionManifest BuildManifest(bool interrupted = false) => new()
     {
@@ -35,22 +33,26 @@ internal sealed class AcquisitionRun(LogAcquirer acquirer, IReadOnlyDictionary<s
         CompletedUtc = DateTime.UtcNow,
         Interrupted = interrupted,
         Parameters = new Dictionary<string, string?>(parameters),
-        Objects = _objects.OrderBy(o => o.SourceUri, StringComparer.Ordinal).ToList(),
+        Objects = Objects.OrderBy(o => o.SourceUri, StringComparer.Ordinal).ToList(),
     };
 
     /// <summary>Writes the manifest into the case folder; its path. IOException / UnauthorizedAccessException when it cannot.</summary>
     public string WriteManifest(bool interrupted = false) => acquirer.WriteManifest(BuildManifest(interrupted));
 
-    public LogAcquisitionResult Summarize(string destination, string? manifestPath, TimeSpan elapsed) => new()
+    public LogAcquisitionResult Summarize(string destination, string? manifestPath, TimeSpan elapsed)
     {
-        Destination = destination,
-        ManifestPath = manifestPath,
-        Downloaded = _objects.Count(r => r.Status == AcquisitionStatus.Downloaded),
-        AlreadyPresent = _objects.Count(r => r.Status == AcquisitionStatus.AlreadyPresent),
-        Failed = _objects.Count(r => r.Status == AcquisitionStatus.Failed),
-        Bytes = _objects.Where(r => r.Status != AcquisitionStatus.Failed).Sum(r => r.Size),
-        Elapsed = elapsed,
-    };
+        var objects = Objects;
+        return new LogAcquisitionResult
+        {
+            Destination = destination,
+            ManifestPath = manifestPath,
+            Downloaded = objects.Count(r => r.Status == AcquisitionStatus.Downloaded),
+            AlreadyPresent = objects.Count(r => r.Status == AcquisitionStatus.AlreadyPresent),
+            Failed = objects.Count(r => r.Status == AcquisitionStatus.Failed),
+            Bytes = objects.Where(r => r.Status != AcquisitionStatus.Failed).Sum(r => r.Size),
+            Elapsed = elapsed,
+        };
+    }
 
     public static string? Version { get; } = typeof(LogFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 

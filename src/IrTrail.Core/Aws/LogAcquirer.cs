@@ -29,18 +29,26 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
     public string FullPathOf(LogFile f) => Path.Combine(_root, RelativePathOf(f).Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>Acquires the files with at most <paramref name="throttleLimit"/> at a time; results stream as they finish.</summary>
+    /// <param name="acquired">Called (on a worker thread) as each object is done, whether or not the consumer reads its
+    /// result: a custody record that stays complete when the consumer stops early.</param>
     public async IAsyncEnumerable<AcquiredObject> AcquireAsync(IReadOnlyList<LogFile> files, int throttleLimit,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, Action<AcquiredObject>? acquired = null)
     {
         Directory.CreateDirectory(_root);
         var known = LoadKnownHashes();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var results = Channel.CreateUnbounded<AcquiredObject>();
         var worker = Task.Run(async () =>
         {
             try
             {
-                await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken },
-                    async (f, ct) => await results.Writer.WriteAsync(await AcquireOneAsync(f, known, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).ConfigureAwait(false);
+                await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = stop.Token },
+                    async (f, ct) =>
+                    {
+                        var o = await AcquireOneAsync(f, known, ct).ConfigureAwait(false);
+                        acquired?.Invoke(o);
+                        results.Writer.TryWrite(o); // unbounded: never refused, also once stopping
+                    }).ConfigureAwait(false);
                 results.Writer.TryComplete();
             }
             catch (Exception ex)
@@ -48,8 +56,16 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                 results.Writer.TryComplete(ex);
             }
         }, CancellationToken.None);
-        await foreach (var r in results.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false)) yield return r;
-        await worker.ConfigureAwait(false);
+        try
+        {
+            await foreach (var r in results.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false)) yield return r;
+        }
+        finally
+        {
+            // A consumer that stops early stops the downloads and waits for them to clean up (no .partial left).
+            await stop.CancelAsync().ConfigureAwait(false);
+            await worker.ConfigureAwait(false); // never faults: failures complete the channel
+        }
     }
 
     private async Task<AcquiredObject> AcquireOneAsync(LogFile f, IReadOnlyDictionary<string, KnownObject> known, CancellationToken ct)

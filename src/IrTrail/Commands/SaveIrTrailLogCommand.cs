@@ -58,6 +58,7 @@ public sealed class SaveIrTrailLogCommand : AwsCmdlet
         using var reader = _files.Any(f => f.IsS3) ? new S3Reader(GetAwsSession(requireRegion: false)) : null;
         var run = new AcquisitionRun(new LogAcquirer(reader, _destination), ManifestParameters());
         long totalBytes = _files.Sum(f => f.Size), doneBytes = 0;
+        var done = 0;
         var progressClock = Stopwatch.StartNew();
         try
         {
@@ -70,7 +71,7 @@ public sealed class SaveIrTrailLogCommand : AwsCmdlet
                         : new ErrorRecord(r.Exception ?? new IOException(r.Error), "SaveFailed", ErrorCategory.WriteError, r.SourceUri));
                 else
                     WriteVerbose($"{r.Status}: {r.SourceUri} ({r.Size:N0} bytes, SHA-256 {r.Sha256})");
-                var done = run.Objects.Count;
+                done++;
                 if (progressClock.ElapsedMilliseconds >= 250 || done == _files.Count)
                 {
                     progressClock.Restart();
@@ -82,9 +83,10 @@ public sealed class SaveIrTrailLogCommand : AwsCmdlet
                 }
             }
         }
-        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        catch (Exception stop) when (stop is OperationCanceledException or PipelineStoppedException && (Stopping || CancellationToken.IsCancellationRequested))
         {
-            // Stopped (Ctrl+C): what was saved so far still gets its custody record, marked as interrupted.
+            // Stopped (Ctrl+C) — while waiting for downloads, or while writing a record: the downloads have ended (the
+            // enumeration's disposal waits for them), and what was saved still gets its custody record, marked interrupted.
             try { run.WriteManifest(interrupted: true); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
             throw new PipelineStoppedException();
