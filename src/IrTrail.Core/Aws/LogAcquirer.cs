@@ -85,6 +85,8 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                     var recorded = sameAsBefore ? k!.Metadata : null;
                     if (recorded is null && f.IsS3 && f.Kind == LogFileKind.Digest && s3 is not null)
                         recorded = NullIfEmpty(await s3.GetMetadataAsync(f.BucketName!, f.Key!, f.BucketRegion, ct).ConfigureAwait(false));
+                    else if (recorded is null && !f.IsS3)
+                        recorded = NullIfEmpty(LocalMetadata(f));
                     return new AcquiredObject
                     {
                         SourceUri = f.Uri, ETag = f.ETag, Size = f.Size, Sha256 = sha, AcquiredUtc = DateTime.UtcNow, LocalPath = relative,
@@ -110,7 +112,10 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                 }
                 else
                 {
-                    opened = new OpenedObject(await new LocalFileSource(f.Uri).OpenAsync(ct).ConfigureAwait(false), f.Size, null, null, null);
+                    opened = new OpenedObject(await new LocalFileSource(f.Uri).OpenAsync(ct).ConfigureAwait(false), f.Size, null, null, null)
+                    {
+                        Metadata = LocalMetadata(f),
+                    };
                 }
                 using (opened)
                 {
@@ -168,6 +173,20 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
         File.WriteAllText(tmp, JsonSerializer.Serialize(manifest, JsonOptions));
         File.Move(tmp, path);
         return path;
+    }
+
+    /// <summary>A local digest's signature, where New-IrTrailSampleData keeps it: "&lt;digest&gt;.signature" beside it (what S3
+    /// holds as x-amz-meta-signature), so a case folder made from local files validates offline as well.</summary>
+    private static IReadOnlyDictionary<string, string> LocalMetadata(LogFile f)
+    {
+        var sidecar = f.Uri + IrTrail.Core.Sample.DigestWriter.SignatureSuffix;
+        return f.Kind == LogFileKind.Digest && File.Exists(sidecar)
+            ? new Dictionary<string, string>
+            {
+                [IrTrail.Core.Integrity.DigestSignature.SignatureMetadata] = File.ReadAllText(sidecar).Trim(),
+                [IrTrail.Core.Integrity.DigestSignature.AlgorithmMetadata] = IrTrail.Core.Integrity.DigestSignature.Algorithm,
+            }
+            : new Dictionary<string, string>();
     }
 
     private static IReadOnlyDictionary<string, string>? NullIfEmpty(IReadOnlyDictionary<string, string> m) => m.Count == 0 ? null : m;

@@ -19,14 +19,20 @@ internal interface ICloudTrailPublicKeyApi
 
 /// <summary>
 /// Where the cmdlet gets an <see cref="ICloudTrailPublicKeyApi"/> for a session.
-/// SEAM (issue 22 / issue 19): returns null until IrTrail's CloudTrail client is in main. Wiring it is one line here:
-/// <c>return new CloudTrailClientPublicKeyApi(session)</c> — an adapter that makes a CloudTrail client for the
-/// requested region (AwsSession credentials and endpoint, as S3ClientFactory does) and maps the generated
-/// ListPublicKeysRequest/Response to the records above. Until then Test-IrTrailLogIntegrity asks for -PublicKeyPath.
+/// SEAM (issue 22 / issue 19): <see cref="Factory"/> is null until IrTrail's CloudTrail client is in main. Wiring it is
+/// one assignment in Core (a static initializer here): <c>Factory = session =&gt; new CloudTrailClientPublicKeyApi(session)</c>,
+/// an adapter that makes a CloudTrail client per requested region (AwsSession credentials and endpoint, as
+/// S3ClientFactory does for S3) and maps the generated ListPublicKeysRequest/Response to the records above, AWS errors
+/// to <see cref="AwsException"/>. Until then Test-IrTrailLogIntegrity asks for -PublicKeyPath. Tests set it to a fake.
 /// </summary>
 internal static class CloudTrailPublicKeyApi
 {
-    public static ICloudTrailPublicKeyApi? ForSession(AwsSession session) => null;
+    internal static Func<AwsSession, ICloudTrailPublicKeyApi>? Factory { get; set; }
+
+    /// <summary>Whether this build can call ListPublicKeys.</summary>
+    public static bool IsAvailable => Factory is not null;
+
+    public static ICloudTrailPublicKeyApi? ForSession(AwsSession session) => Factory?.Invoke(session);
 }
 
 /// <summary>

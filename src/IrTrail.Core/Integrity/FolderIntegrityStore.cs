@@ -96,7 +96,11 @@ internal sealed class FolderIntegrityStore : IIntegrityStore
     public Task<StoredObject?> OpenAsync(string bucket, string key, CancellationToken cancellationToken)
     {
         foreach (var path in Candidates(bucket, key))
+        {
             if (File.Exists(path)) return Task.FromResult(Open(path, new ObjectLocation(bucket, key)));
+            // Something is there but it cannot be the object: unreadable, not missing.
+            if (Directory.Exists(path)) throw new IOException($"'{path}' is a folder, not the file of s3://{bucket}/{key}.");
+        }
         return Task.FromResult<StoredObject?>(null);
     }
 
