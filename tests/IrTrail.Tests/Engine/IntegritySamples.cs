@@ -146,6 +146,52 @@ internal static class SampleTamper
         File.WriteAllText(path + DigestWriter.SignatureSuffix, Convert.ToHexString(key.SignData(Encoding.UTF8.GetBytes(toSign), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).ToLowerInvariant());
     }
 
+    /// <summary>Beside a backfill digest: its x-amz-meta-backfill-generation-timestamp (for the upload to S3).</summary>
+    public const string BackfillSuffix = ".backfill";
+
+    /// <summary>
+    /// Adds a chain of two backfill digests (as CloudTrail writes when it delivers digests late) for a region, over the
+    /// first hours' log files, signed with the sample key; their backfill-generation-timestamp goes in a sidecar.
+    /// Returns the two digest paths, oldest first.
+    /// </summary>
+    public static List<string> AddBackfill(string root, string region, DateTime generated)
+    {
+        var logs = Logs(root, region);
+        var account = IntegritySampleFixture.Account;
+        var result = new List<string>();
+        (string Key, string Hash, string Signature)? previous = null;
+        using var key = IntegritySampleFixture.SigningKey();
+        var fingerprint = ReadDigest(Digests(root)[0])["digestPublicKeyFingerprint"]!.GetValue<string>();
+        for (var h = 1; h <= 2; h++)
+        {
+            var start = IntegritySampleFixture.Start.AddHours(h - 1);
+            var end = start.AddHours(1);
+            var k = $"AWSLogs/{account}/CloudTrail-Digest/{region}/{end:yyyy'/'MM'/'dd}/{account}_CloudTrail-Digest_{region}_{SampleDataOptions.TrailName}_us-east-1_{end:yyyyMMdd'T'HHmmss'Z'}_backfill.json.gz";
+            var files = new JsonArray();
+            foreach (var l in logs.Skip((h - 1) * 2).Take(2))
+                files.Add(new JsonObject
+                {
+                    ["s3Bucket"] = IntegritySampleFixture.Bucket, ["s3Object"] = Rel(root, l), ["hashValue"] = Sha256Hex(Gunzip(l)), ["hashAlgorithm"] = "SHA-256",
+                });
+            var d = new JsonObject
+            {
+                ["awsAccountId"] = account, ["digestStartTime"] = $"{start:yyyy-MM-dd'T'HH:mm:ss'Z'}", ["digestEndTime"] = $"{end:yyyy-MM-dd'T'HH:mm:ss'Z'}",
+                ["digestS3Bucket"] = IntegritySampleFixture.Bucket, ["digestS3Object"] = k, ["digestPublicKeyFingerprint"] = fingerprint,
+                ["digestSignatureAlgorithm"] = "SHA256withRSA", ["newestEventTime"] = null, ["oldestEventTime"] = null,
+                ["previousDigestS3Bucket"] = previous is null ? null : IntegritySampleFixture.Bucket, ["previousDigestS3Object"] = previous?.Key,
+                ["previousDigestHashValue"] = previous?.Hash, ["previousDigestHashAlgorithm"] = previous is null ? null : "SHA-256",
+                ["previousDigestSignature"] = previous?.Signature, ["logFiles"] = files,
+            };
+            var path = Path.Combine(root, k);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            WriteSigned(path, d, key);
+            File.WriteAllText(path + BackfillSuffix, $"{generated:yyyy-MM-dd'T'HH:mm:ss'Z'}");
+            previous = (k, Sha256Hex(Gunzip(path)), Signature(path));
+            result.Add(path);
+        }
+        return result;
+    }
+
     public static string Signature(string digestPath) => File.ReadAllText(digestPath + DigestWriter.SignatureSuffix).Trim();
 
     /// <summary>The sample's public key as CloudTrail's ListPublicKeys returns it: PKCS#1 DER, and the fingerprint the digests name.</summary>
@@ -227,6 +273,7 @@ internal static class MotoSamples
             {
                 put.Metadata.Add("signature", (await File.ReadAllTextAsync(sidecar, ct)).Trim());
                 put.Metadata.Add("signature-algorithm", "SHA256withRSA");
+                if (File.Exists(f + SampleTamper.BackfillSuffix)) put.Metadata.Add("backfill-generation-timestamp", (await File.ReadAllTextAsync(f + SampleTamper.BackfillSuffix, ct)).Trim());
             }
             await s3.PutObjectAsync(put, ct);
         });

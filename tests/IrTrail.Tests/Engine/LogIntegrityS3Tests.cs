@@ -88,6 +88,31 @@ public sealed class LogIntegrityS3Tests(MotoServerFixture moto, IntegritySampleF
     }
 
     [MotoFact]
+    public async Task Backfill_digests_form_chains_of_their_own_and_need_their_generation_timestamp()
+    {
+        var root = sample.Copy("backfill");
+        var backfill = SampleTamper.AddBackfill(root, "us-east-1", IntegritySampleFixture.Start.AddDays(3));
+        var edited = SampleTamper.Logs(root, "us-east-1")[3]; // the second backfill digest lists log files 2 and 3
+        SampleTamper.EditContent(edited);
+        File.Delete(backfill[0] + SampleTamper.BackfillSuffix); // the older one loses its backfill-generation-timestamp
+        await MotoSamples.UploadAsync(moto, root);
+        var (der, fingerprint) = SampleTamper.PublicKey(root);
+        using var keys = new CloudTrailPublicKeySource(new FakePublicKeyApi((der, fingerprint)));
+        var o = await S3Async(keys, new IntegrityOptions { Regions = ["us-east-1"], EndTime = Everything.EndTime });
+        var fromBackfill = o.Results.Where(r => r.IsBackfill).ToList();
+        Assert.Equal([SampleTamper.Uri(root, backfill[1]), SampleTamper.Uri(root, backfill[0])],
+            fromBackfill.Where(r => r.Kind == LogIntegrityKind.Digest).Select(r => r.Uri));
+        Assert.Equal(LogIntegrityStatus.Valid, fromBackfill[0].Status);
+        Assert.Equal(LogIntegrityStatus.InvalidFormat, fromBackfill.Single(r => r.Uri == SampleTamper.Uri(root, backfill[0])).Status);
+        Assert.Contains("backfill-generation-timestamp", fromBackfill.Single(r => r.Uri == SampleTamper.Uri(root, backfill[0])).Message);
+        // The edited log file is reported by the standard chain and by the backfill digest that lists it.
+        Assert.Equal(2, o.Results.Count(r => r.Uri == SampleTamper.Uri(root, edited) && r.Status == LogIntegrityStatus.HashMismatch));
+        Assert.Equal((2, 1), (o.Summary.BackfillDigestFiles, o.Summary.ValidBackfillDigestFiles));
+        Assert.Equal(3, o.Summary.DigestFiles);
+        Assert.Contains("1/2 backfill digest files valid", o.Summary.ToString());
+    }
+
+    [MotoFact]
     public async Task A_missing_bucket_fails_the_listing()
     {
         await moto.ResetAsync();

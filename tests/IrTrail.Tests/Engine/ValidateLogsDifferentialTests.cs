@@ -34,7 +34,7 @@ public sealed partial class ValidateLogsDifferentialTests(MotoServerFixture moto
     public static TheoryData<string> Agreeing => new()
     {
         "pristine", "log-edited", "log-corrupt", "log-deleted", "digest-edited", "digest-deleted", "digest-unsigned", "digest-moved", "wrong-key",
-        "gap", "time-range",
+        "gap", "time-range", "backfill",
     };
 
     [AwsCliTheory]
@@ -43,6 +43,26 @@ public sealed partial class ValidateLogsDifferentialTests(MotoServerFixture moto
     {
         var (cli, irtrail) = await BothAsync(tampering);
         Assert.NotEmpty(cli);
+        // Each case must show what it is about on the CLI's side too (not an accidental all-valid run).
+        var expected = tampering switch
+        {
+            "pristine" or "time-range" => "valid",
+            "log-edited" => "hash value doesn't match",
+            "log-corrupt" => "invalid format",
+            "log-deleted" or "digest-deleted" => "not found",
+            "digest-edited" or "digest-unsigned" => "signature verification failed",
+            "digest-moved" => "has been moved from its original location",
+            "wrong-key" => "public key not found",
+            "gap" => "gap",
+            _ => null,
+        };
+        if (expected is not null) Assert.Contains(cli, l => l.Status == expected);
+        if (tampering is "pristine" or "time-range") Assert.All(cli, l => Assert.Equal("valid", l.Status));
+        if (tampering == "backfill")
+        {
+            Assert.Equal(2, cli.Count(l => l.What.StartsWith("(backfill) Digest file", StringComparison.Ordinal) && l.Status == "valid"));
+            Assert.Contains(cli, l => l.Status == "hash value doesn't match");
+        }
         Assert.Equal(cli.Select(l => l.ToString()).Order(StringComparer.Ordinal), irtrail.Select(l => l.ToString()).Order(StringComparer.Ordinal));
     }
 
@@ -124,6 +144,10 @@ public sealed partial class ValidateLogsDifferentialTests(MotoServerFixture moto
             case "time-range":
                 (start, end) = (Start.AddMinutes(90), Start.AddHours(2));
                 break;
+            case "backfill":
+                var backfill = SampleTamper.AddBackfill(root, "eu-west-1", Start.AddDays(2));
+                SampleTamper.EditContent(SampleTamper.Logs(root, "eu-west-1")[2]); // listed by the second backfill digest
+                break;
             default:
                 throw new ArgumentException(tampering);
         }
@@ -150,8 +174,8 @@ public sealed partial class ValidateLogsDifferentialTests(MotoServerFixture moto
     }
 
     private static Line ToLine(LogIntegrityResult r) => r.Kind == LogIntegrityKind.Gap
-        ? new Line(r.Message, "gap")
-        : new Line($"{(r.Kind == LogIntegrityKind.Digest ? "Digest file" : "Log file")} {r.Uri}", r.Status switch
+        ? new Line((r.IsBackfill ? "(backfill) " : "") + r.Message, "gap")
+        : new Line($"{(r.Kind == LogIntegrityKind.Digest ? (r.IsBackfill ? "(backfill) Digest file" : "Digest file") : "Log file")} {r.Uri}", r.Status switch
         {
             LogIntegrityStatus.Valid => "valid",
             LogIntegrityStatus.NotFound => "not found",
@@ -198,13 +222,14 @@ public sealed partial class ValidateLogsDifferentialTests(MotoServerFixture moto
         {
             var line = raw.TrimEnd('\r');
             var parts = line.Split('\t');
-            if (parts.Length == 3 && parts[0] is "Digest file" or "Log file")
+            if (parts.Length == 3 && parts[0] is "Digest file" or "(backfill) Digest file" or "Log file")
             {
                 var status = parts[2].StartsWith("INVALID: ", StringComparison.Ordinal) ? parts[2]["INVALID: ".Length..] : parts[2];
                 if (status.StartsWith("public key not found", StringComparison.Ordinal)) status = "public key not found";
                 lines.Add(new Line($"{parts[0]} {parts[1]}", status));
             }
-            else if (line.StartsWith("No log files were delivered by CloudTrail between", StringComparison.Ordinal))
+            else if (line.StartsWith("No log files were delivered by CloudTrail between", StringComparison.Ordinal) ||
+                     line.StartsWith("(backfill) No log files were delivered by CloudTrail between", StringComparison.Ordinal))
             {
                 lines.Add(new Line(line, "gap"));
             }
