@@ -54,6 +54,15 @@ public sealed class SaveIrTrailLogCommand : AwsCmdlet
     protected override void EndProcessing()
     {
         if (_files.Count == 0) return;
+        try
+        {
+            Directory.CreateDirectory(_destination);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Nothing can be saved (a file in the way, no permission): one terminating error, not one per object.
+            ThrowTerminatingError(new ErrorRecord(ex, "DestinationUnwritable", ErrorCategory.WriteError, _destination));
+        }
         var clock = Stopwatch.StartNew();
         using var reader = _files.Any(f => f.IsS3) ? new S3Reader(GetAwsSession(requireRegion: false)) : null;
         var run = new AcquisitionRun(new LogAcquirer(reader, _destination), ManifestParameters());

@@ -94,6 +94,34 @@ public sealed class SaveIrTrailLogCommandTests : IDisposable
         Assert.Equal(3, result.Downloaded);
     }
 
+    [Fact]
+    public void A_destination_that_cannot_be_a_folder_is_DestinationUnwritable()
+    {
+        File.WriteAllText(Path.Combine(_dir, "a-file"), "x");
+        var r = _ps.Run("Get-IrTrailLogFile -Path $src | Save-IrTrailLog -Destination (Join-Path $dir 'a-file') -Force",
+            new Dictionary<string, object?> { ["src"] = Source, ["dir"] = _dir });
+        var error = Assert.Single(r.Errors);
+        Assert.Equal("DestinationUnwritable", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.WriteError, error.CategoryInfo.Category);
+        Assert.Equal(Path.Combine(_dir, "a-file"), error.TargetObject);
+        Assert.Empty(r.Output);
+    }
+
+    [Fact]
+    [Trait("Tier", "Full")] // the SDK retries a refused connection with backoff before giving up
+    public void An_unreachable_endpoint_is_S3ConnectionFailed_per_object()
+    {
+        var r = _ps.Run("$f = [IrTrail.LogFile]@{ Uri = 's3://b/AWSLogs/x.json.gz'; BucketName = 'b'; Key = 'AWSLogs/x.json.gz'; Size = 10 }; " +
+                        "$f | Save-IrTrailLog -Destination $case -Force -EndpointUrl http://127.0.0.1:9 -Region us-east-1 " +
+                        "-Credential ([pscredential]::new('a', (ConvertTo-SecureString 'b' -AsPlainText -Force)))",
+            new Dictionary<string, object?> { ["case"] = Case });
+        var error = Assert.Single(r.Errors);
+        Assert.Equal("S3ConnectionFailed", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Equal("s3://b/AWSLogs/x.json.gz", error.TargetObject);
+        Assert.Equal(1, ((LogAcquisitionResult)Assert.Single(r.Output).BaseObject).Failed);
+    }
+
     public void Dispose()
     {
         _ps.Dispose();

@@ -215,3 +215,35 @@ internal sealed class TrickleS3 : IDisposable
         SlowStarted.Dispose();
     }
 }
+
+/// <summary>Save-IrTrailLog against s3rver, which refuses keys it does not know: S3AccessDenied per object.</summary>
+[Collection(S3ServerCollection.Name)]
+[Trait("Tier", "Full")]
+public sealed class SaveIrTrailLogAccessTests(S3ServerFixture s3) : IDisposable
+{
+    private readonly string _case = Path.Combine(Path.GetTempPath(), "irtrail-save-denied-" + Guid.NewGuid().ToString("N"));
+    private readonly TestRunspace _ps = new();
+
+    [Fact]
+    public async Task Credentials_the_server_refuses_are_S3AccessDenied_per_object()
+    {
+        var bucket = "denied" + Guid.NewGuid().ToString("N")[..12];
+        await s3.CreateBucketAsync(bucket);
+        await s3.PutAsync(bucket, "AWSLogs/a.json.gz", TrickleS3.FastBytes);
+        var r = _ps.Run("$f = [IrTrail.LogFile]@{ Uri = \"s3://$bucket/AWSLogs/a.json.gz\"; BucketName = $bucket; Key = 'AWSLogs/a.json.gz'; Size = 10 }; " +
+                        "$f | Save-IrTrailLog -Destination $case -Force -EndpointUrl $endpoint -Region us-east-1 " +
+                        "-Credential ([pscredential]::new('AKIAUNKNOWN', (ConvertTo-SecureString 'wrong' -AsPlainText -Force)))",
+            new Dictionary<string, object?> { ["case"] = _case, ["bucket"] = bucket, ["endpoint"] = s3.EndpointUrl });
+        var error = Assert.Single(r.Errors);
+        Assert.Equal("S3AccessDenied", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+        Assert.Equal($"s3://{bucket}/AWSLogs/a.json.gz", error.TargetObject);
+        Assert.Equal(1, ((LogAcquisitionResult)Assert.Single(r.Output).BaseObject).Failed);
+    }
+
+    public void Dispose()
+    {
+        _ps.Dispose();
+        try { if (Directory.Exists(_case)) Directory.Delete(_case, true); } catch (IOException) { }
+    }
+}
