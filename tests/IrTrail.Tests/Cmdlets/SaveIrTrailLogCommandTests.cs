@@ -122,6 +122,18 @@ public sealed class SaveIrTrailLogCommandTests : IDisposable
         Assert.Equal(1, ((LogAcquisitionResult)Assert.Single(r.Output).BaseObject).Failed);
     }
 
+    [Fact]
+    public void A_profile_that_does_not_exist_stops_before_anything_is_saved()
+    {
+        File.WriteAllText(Path.Combine(_dir, "credentials"), "[default]\naws_access_key_id = A\naws_secret_access_key = B\n");
+        var r = _ps.Run("$f = [IrTrail.LogFile]@{ Uri = 's3://b/AWSLogs/x.json.gz'; BucketName = 'b'; Key = 'AWSLogs/x.json.gz'; Size = 10 }; " +
+                        "$f | Save-IrTrailLog -Destination $case -Force -ProfileName nope -ProfileLocation (Join-Path $dir 'credentials')",
+            new Dictionary<string, object?> { ["case"] = Case, ["dir"] = _dir });
+        Assert.Equal("AwsProfileNotFound", Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Empty(r.Output);
+        Assert.Empty(Directory.Exists(Case) ? Directory.GetFiles(Case, "*", SearchOption.AllDirectories) : []);
+    }
+
     public void Dispose()
     {
         _ps.Dispose();
