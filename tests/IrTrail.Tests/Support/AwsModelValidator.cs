@@ -47,14 +47,15 @@ public sealed partial class AwsModelValidator
     public static AwsModelValidator For(string name) => All.Single(m => m.Name == name);
 
     /// <summary>Problems with one JSON-protocol HTTP request, as the service would see it; empty when valid.</summary>
-    public static IReadOnlyList<string> ValidateHttp(string method, string path, IReadOnlyDictionary<string, string> headers, byte[] body)
+    public static IReadOnlyList<string> ValidateHttp(string method, string path, IReadOnlyDictionary<string, string> headers, byte[] body,
+        IEnumerable<AwsModelValidator>? models = null)
     {
         var target = headers.TryGetValue("X-Amz-Target", out var t) ? t : null;
         if (target is null) return ["no X-Amz-Target header: not an AWS JSON-protocol request"];
         var dot = target.LastIndexOf('.');
         var prefix = dot < 0 ? "" : target[..dot];
         var operation = target[(dot + 1)..];
-        var model = All.FirstOrDefault(m => m.TargetPrefix == prefix);
+        var model = (models ?? All).FirstOrDefault(m => m.TargetPrefix == prefix);
         if (model is null) return [$"X-Amz-Target {target}: no model in tools/aws-models has the target prefix '{prefix}'"];
         var errors = new List<string>();
         if (method != "POST") errors.Add($"{target}: method {method}, expected POST");
@@ -142,7 +143,7 @@ public sealed partial class AwsModelValidator
                 if (value.GetValueKind() != JsonValueKind.Number || !long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole)
                     || (type == "integer" && whole is < int.MinValue or > int.MaxValue))
                 {
-                    errors.Add($"{path}: expected an {type} ({shapeName}), got {value.ToJsonString()}");
+                    errors.Add($"{path}: expected {type} ({shapeName}), got {value.ToJsonString()}");
                     return;
                 }
                 Range(shape, whole, "value", path, errors);
@@ -218,10 +219,18 @@ public sealed partial class AwsModelValidator
             errors.Add($"{path}: '{Shorten(text)}' does not match {shapeName}'s pattern {p}");
     }
 
-    /// <summary>Smithy patterns are ECMA-262 regular expressions, not implicitly anchored, over code points. .NET's work
-    /// on UTF-16 units, so a range of supplementary characters written as surrogate pairs
-    /// (\uD800\uDC00-\uDBFF\uDFFF) becomes "any surrogate unit": valid strings match exactly as the service sees them.</summary>
-    public static Regex Compile(string pattern) => new(SurrogateRange().Replace(pattern, @"\uD800-\uDBFF\uDC00-\uDFFF"), RegexOptions.CultureInvariant);
+    /// <summary>
+    /// A model pattern as a .NET regular expression that must match the whole value, as AWS services apply them
+    /// ("Member must satisfy regular expression pattern" for a control character in an unanchored [..]* pattern), not
+    /// Smithy's unanchored reading. The models' Java spelling is translated: a range of supplementary characters written
+    /// as surrogate pairs (\uD800\uDC00-\uDBFF\uDFFF) becomes "any surrogate unit" (.NET matches UTF-16 units), and
+    /// escaped punctuation Java allows but .NET does not (\_) is unescaped.
+    /// </summary>
+    public static Regex Compile(string pattern)
+    {
+        var net = SurrogateRange().Replace(pattern, @"\uD800-\uDBFF\uDC00-\uDFFF").Replace(@"\_", "_", StringComparison.Ordinal);
+        return new Regex(@"\A(?:" + net + @")\z", RegexOptions.CultureInvariant);
+    }
 
     [GeneratedRegex(@"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}-\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")]
     private static partial Regex SurrogateRange();
