@@ -46,20 +46,15 @@ internal sealed class AwsJsonClientConfig : ClientConfig
     }
 
     /// <summary>The configuration for a resolved session: its region (or <paramref name="region"/>), and its
-    /// -EndpointUrl when given (signed for that region).</summary>
+    /// -EndpointUrl when given. Requests are signed for that region even when the endpoint comes from
+    /// AWS_ENDPOINT_URL_&lt;SERVICE&gt; (the SDK would otherwise guess the region from the URL's host).</summary>
     public static AwsJsonClientConfig For(AwsJsonService service, AwsSession session, string? region = null)
     {
         var config = new AwsJsonClientConfig(service);
         var r = region ?? session.Region ?? "us-east-1";
-        if (!string.IsNullOrEmpty(session.EndpointUrl))
-        {
-            config.ServiceURL = session.EndpointUrl;
-            config.AuthenticationRegion = r;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(r);
-        }
+        if (!string.IsNullOrEmpty(session.EndpointUrl)) config.ServiceURL = session.EndpointUrl;
+        else config.RegionEndpoint = RegionEndpoint.GetBySystemName(r);
+        config.AuthenticationRegion = r;
         return config;
     }
 }
