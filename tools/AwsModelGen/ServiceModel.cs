@@ -146,12 +146,16 @@ internal sealed class ServiceModel
     }
 
     /// <summary>Member name → C# property name for a structure: PascalCase identifiers, unique, never the class's own
-    /// name or a member the SDK base classes have.</summary>
+    /// name or a member the base classes or object have (CloudTrail's AdvancedFieldSelector.Equals → EqualsValue).</summary>
     public IReadOnlyDictionary<string, string> MemberNames(string structure)
     {
         if (_memberNames.TryGetValue(structure, out var known)) return known;
         var className = Names.Identifier(structure);
-        var used = new HashSet<string>(StringComparer.Ordinal) { className, "ResponseMetadata", "ContentLength", "HttpStatusCode", "FillIdempotencyTokens" };
+        var used = new HashSet<string>(StringComparer.Ordinal)
+        {
+            className, "ResponseMetadata", "ContentLength", "HttpStatusCode", "FillIdempotencyTokens", // the base classes'
+            "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",              // object's
+        };
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (member, _) in Shape(structure)["members"]!.AsObject())
         {

@@ -21,7 +21,7 @@ internal sealed partial class AdvancedEventSelector
 internal sealed partial class AdvancedFieldSelector
 {
     [JsonName("Field")] public string? Field { get; set; } // required
-    [JsonName("Equals")] public global::System.Collections.Generic.List<string>? Equals { get; set; }
+    [JsonName("Equals")] public global::System.Collections.Generic.List<string>? EqualsValue { get; set; }
     [JsonName("StartsWith")] public global::System.Collections.Generic.List<string>? StartsWith { get; set; }
     [JsonName("EndsWith")] public global::System.Collections.Generic.List<string>? EndsWith { get; set; }
     [JsonName("NotEquals")] public global::System.Collections.Generic.List<string>? NotEquals { get; set; }
