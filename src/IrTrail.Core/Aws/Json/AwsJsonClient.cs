@@ -20,6 +20,7 @@ internal abstract class AwsJsonClient : AmazonServiceClient
 
     public AwsJsonService Service => ((AwsJsonClientConfig)Config).Service;
 
+    // The base constructor reads this while it builds the pipeline, before _metadata is assigned.
     protected override IServiceMetadata ServiceMetadata => _metadata ?? new ServiceMetadataOf(Service.ServiceId);
 
     protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
