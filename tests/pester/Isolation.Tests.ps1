@@ -22,7 +22,7 @@ Copy-Item '$Fixtures/111122223333_CloudTrail_us-east-1_20240301T1000Z_fixture01.
 if (-not (Get-ChildItem (Join-Path `$case 'dst') -Recurse -Filter *fixture01.json.gz)) { throw 'Save-IrTrailLog' }
 "@
         'Export-IrTrailDashboard' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); Convert-IrTrailToParquet -Path '$Fixtures' -Destination `$d -Confirm:`$false | Out-Null; if (-not (Export-IrTrailDashboard `$d (Join-Path `$d 'd.html') -Confirm:`$false).Exists) { throw 'Export-IrTrailDashboard' }; Remove-Item `$d -Recurse -Force"
-        'Get-IrTrailQuery' = "if (@(Get-IrTrailQuery).Count -lt 50 -or -not (Get-IrTrailQuery -Name talk-api-errors)) { throw 'Get-IrTrailQuery' }"
+        'Get-IrTrailQuery' = "`$n = (Get-ChildItem (Join-Path (Split-Path (Get-Module IrTrail).Path) 'queries') -Filter *.json | ForEach-Object { (Get-Content `$_ -Raw | ConvertFrom-Json).queries.Count } | Measure-Object -Sum).Sum; if (`$n -lt 80 -or @(Get-IrTrailQuery).Count -ne `$n -or -not (Get-IrTrailQuery -Name talk-api-errors)) { throw 'Get-IrTrailQuery' }"
         'Measure-IrTrailQuery' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); Convert-IrTrailToParquet -Path '$Fixtures' -Destination `$d -Confirm:`$false | Out-Null; if (-not (Measure-IrTrailQuery -LogPath '$Fixtures' -DatasetPath `$d -Name talk-api-errors)) { throw 'Measure-IrTrailQuery' }; Remove-Item `$d -Recurse -Force"
         'New-IrTrailSampleData' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); if ((New-IrTrailSampleData -Path `$d -EventCount 2000 -Seed 1 -Confirm:`$false).Events -lt 1) { throw 'New-IrTrailSampleData' }; Remove-Item `$d -Recurse -Force"
         # Reaches Parquet.Net and DuckDB (eventTime filter through the row-group statistics).
