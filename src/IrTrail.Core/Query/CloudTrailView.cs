@@ -111,39 +111,48 @@ public sealed class CloudTrailView
 
     /// <summary>
     /// The file's shape, read to the end with IrTrail's own reader: DuckDB's read_json fails the whole query on one
-    /// corrupt file, so a file that is corrupt, truncated or not CloudTrail is left out here and reported instead.
+    /// corrupt file, so a file that is corrupt, truncated or not CloudTrail is left out here and reported instead — the
+    /// whole file, events before the fault included, and the message says how many those were.
     /// </summary>
     private static FileShape Check(string file, List<ReadIssue> problems, CancellationToken cancellationToken)
     {
+        long records = 0;
         try
         {
             using var stream = File.OpenRead(file);
             using var scanner = new JsonRecordScanner(stream);
-            var first = true;
             while (scanner.NextAsync(cancellationToken).AsTask().GetAwaiter().GetResult() is { } record)
             {
                 // Loose objects carry no envelope that says "CloudTrail": the first one must look like an event.
-                if (first && scanner.Shape == FileShape.Objects)
+                if (records == 0 && scanner.Shape == FileShape.Objects)
                 {
                     using var doc = System.Text.Json.JsonDocument.Parse(record);
                     if (!CloudTrailRecordParser.IsEvent(doc.RootElement))
                         throw new CloudTrailFormatException(ReadFaultKind.NotCloudTrail,
                             "it is JSON but not CloudTrail: its first object has none of eventVersion, eventTime, eventName, eventSource or eventID.", null, 0);
                 }
-                first = false;
+                records++;
             }
             return scanner.Shape;
         }
         catch (CloudTrailFormatException ex)
         {
-            problems.Add(new ReadIssue(file, ex.Kind, $"'{file}' is left out of the query: {ex.Message}", ex.ByteOffset, ex.RecordIndex, true, ex));
+            problems.Add(new ReadIssue(file, ex.Kind, $"'{file}' is left out of the query: {ex.Message}" + Dropped(records), ex.ByteOffset, ex.RecordIndex, true, ex));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            problems.Add(new ReadIssue(file, ReadFaultKind.Unreadable, $"'{file}' is left out of the query: {ex.Message}", null, null, true, ex));
+            problems.Add(new ReadIssue(file, ReadFaultKind.Unreadable, $"'{file}' is left out of the query: {ex.Message}" + Dropped(records), null, null, true, ex));
         }
         return FileShape.Unknown;
     }
+
+    /// <summary>What leaving a faulty file out costs: DuckDB reads a file whole or not at all.</summary>
+    private static string Dropped(long recordsBeforeFault) => recordsBeforeFault switch
+    {
+        0 => " No record of it is queried.",
+        1 => " No record of it is queried, not even the 1 record read before the fault.",
+        _ => $" No record of it is queried, not even the {recordsBeforeFault:N0} records read before the fault.",
+    };
 
     /// <summary>The CREATE VIEW statement for this source and time window.</summary>
     public string CreateViewSql()

@@ -10,4 +10,6 @@ public sealed class QueryException(string message, string engine, int? position 
     public string Engine { get; } = engine;
     /// <summary>Character position in the SQL, when the engine reports one.</summary>
     public int? Position { get; } = position;
+    /// <summary>Refused before running: library or pack SQL that is not a single read-only query.</summary>
+    public bool NotReadOnly { get; init; }
 }

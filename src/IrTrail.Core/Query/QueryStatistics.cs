@@ -3,10 +3,15 @@ using System.Text.RegularExpressions;
 
 namespace IrTrail.Core.Query;
 
-/// <summary>What one query cost: measured by DuckDB's own profiler (bytes read, files scanned), not estimated.</summary>
+/// <summary>
+/// What one query cost, as its engine measured it: DuckDB's own profiler locally (bytes read, files scanned), a remote
+/// engine's own figures (Athena: data scanned, queue/planning/engine time, the execution id, a cost estimate).
+/// </summary>
 public sealed class QueryStatistics
 {
     public string Engine { get; set; } = "Local";
+    /// <summary>The remote engine's id for the run (Athena's QueryExecutionId); null locally.</summary>
+    public string? ExecutionId { get; set; }
     /// <summary>The library query name, or empty for ad-hoc SQL.</summary>
     public string Query { get; set; } = "";
     /// <summary>Dataset or RawLogs.</summary>
@@ -27,6 +32,14 @@ public sealed class QueryStatistics
     public long? RowsScanned { get; set; }
     public DateTime? StartTime { get; set; }
     public DateTime? EndTime { get; set; }
+    /// <summary>Remote engines: time spent queued before the run started.</summary>
+    public TimeSpan? QueueTime { get; set; }
+    /// <summary>Remote engines: time spent planning.</summary>
+    public TimeSpan? PlanningTime { get; set; }
+    /// <summary>Remote engines: time the engine spent running the query.</summary>
+    public TimeSpan? EngineTime { get; set; }
+    /// <summary>Remote engines that charge by data scanned: the price of this run in US dollars, as the engine bills it.</summary>
+    public decimal? EstimatedCost { get; set; }
 
     /// <summary>Reads DuckDB's JSON profile: total_bytes_read, and per scan "Scanning Files: n/total" and the files read.</summary>
     internal static ProfileFacts ReadProfile(string file)

@@ -1,33 +1,26 @@
+using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using IrTrail.Core.Query;
 
 namespace IrTrail.Core.Report;
 
 /// <summary>
-/// Fills a <see cref="DashboardModel"/> with aggregate SQL: one scan of the source into the projected relation
-/// <c>ev</c>, then every panel's GROUP BY over <c>ev</c> in the engine. Only aggregates and bounded tables come out.
+/// Fills a <see cref="DashboardModel"/> from the query library on any engine: the library's <c>dashboard-events</c>
+/// query scans <c>cloudtrail</c> once into the relation <c>ev</c> (<see cref="IQueryEngine.DefineRelationAsync"/>), then
+/// each panel is the library query of kind <see cref="QueryKind.Dashboard"/> named after it, and the findings are the
+/// library's detection queries. No SQL lives here: the same page comes from DuckDB or from Athena.
 /// </summary>
-public sealed class DashboardBuilder
+internal sealed class DashboardBuilder
 {
-    private readonly IDashboardSource _source;
-    private readonly IReadOnlyList<Detection> _detections;
-    private readonly string _detectionSource;
+    private readonly IQueryEngine _engine;
+    private readonly QueryLibrary _library;
 
-    private readonly IReadOnlyList<LibraryDetection> _library;
-
-    /// <summary>
-    /// With <paramref name="library"/> queries, findings are hits per library query (one query each over the source's
-    /// <c>cloudtrail</c> view); without, the built-in detections counted in one pass over <c>ev</c>.
-    /// </summary>
-    public DashboardBuilder(IDashboardSource source, IReadOnlyList<Detection>? detections = null, string? detectionSource = null,
-        IReadOnlyList<LibraryDetection>? library = null)
+    public DashboardBuilder(IQueryEngine engine, QueryLibrary library)
     {
-        _source = source;
-        _detections = detections ?? BuiltInDetections.All;
-        _detectionSource = detectionSource ?? BuiltInDetections.SourceName;
-        _library = library ?? [];
-        if (_library.Count > 0) _detectionSource = $"IrTrail query library ({_library.Count} detection queries)";
+        _engine = engine;
+        _library = library;
     }
 
     /// <summary>Bucket widths the timeline may use, smallest first.</summary>
@@ -43,124 +36,77 @@ public sealed class DashboardBuilder
             ApiErrors = "apiErrors", IpActivity = "ipActivity", InstanceRoleS3 = "instanceRoleS3";
     }
 
-    /// <summary>The SELECT list that makes <c>ev</c>: only what the panels need, JSON fields extracted once.</summary>
-    internal string Projection()
+    /// <summary>The library queries the dashboard runs (kind <see cref="QueryKind.Dashboard"/>).</summary>
+    public static class Queries
     {
-        var s = _source;
-        const string ext = "(sourceIPAddress LIKE '%.amazonaws.com' OR sourceIPAddress LIKE '%.amazonaws.com.cn' OR sourceIPAddress = 'AWS Internal')";
-        return string.Join(",\n", [
-            "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "errorCode",
-            "left(errorMessage, 300) AS errorMessage", "readOnly", "eventType",
-            "coalesce(recipientAccountId, userIdentity.accountId, account_id) AS account",
-            "userIdentity.type AS identityType", "userIdentity.arn AS arn",
-            "userIdentity.sessionContext.sessionIssuer.arn AS issuerArn",
-            "coalesce(userIdentity.arn, userIdentity.sessionContext.sessionIssuer.arn, userIdentity.principalId, userIdentity.invokedBy, userIdentity.userName, userIdentity.type, '(none)') AS principal",
-            // AWS acting for itself: service principals, service-linked roles, calls from AWS's own addresses.
-            "(coalesce(userIdentity.type, '') = 'AWSService' OR coalesce(userIdentity.arn, '') LIKE '%:assumed-role/AWSServiceRole%'" +
-            " OR (userIdentity.arn IS NULL AND coalesce(userIdentity.invokedBy, '') LIKE '%amazonaws.com')) AS isService",
-            $"(sourceIPAddress IS NOT NULL AND NOT {ext}) AS isExternalIp",
-            $"CASE WHEN eventName = 'ConsoleLogin' THEN {s.JsonString("responseElements", "$.ConsoleLogin")} END AS consoleLogin",
-            $"CASE WHEN eventName = 'ConsoleLogin' THEN {s.JsonString("additionalEventData", "$.MFAUsed")} END AS mfaUsed",
-            $"CASE WHEN eventSource = 's3.amazonaws.com' THEN {s.JsonString("requestParameters", "$.bucketName")} END AS bucketName",
-            "CASE WHEN NOT coalesce(readOnly, false) OR eventName LIKE 'GetParameter%' THEN left(requestParameters, 4000) END AS requestParameters",
-        ]);
+        public const string Events = "dashboard-events", Summary = "dashboard-summary", BusiestIps = "dashboard-busiest-ips",
+            QuickFindings = "dashboard-quick-findings";
+
+        /// <summary>Each table, the query that fills it, and whether its Rows is the top-N or the detail bound.</summary>
+        public static readonly IReadOnlyList<(string Table, string Query, bool Detail)> Panels =
+        [
+            (Tables.Timeline, "dashboard-timeline", false), (Tables.TimelineBySource, "dashboard-timeline-by-source", false),
+            (Tables.AccountRegion, "dashboard-account-region", false), (Tables.TopEventNames, "dashboard-top-event-names", false),
+            (Tables.TopErrorCodes, "dashboard-top-error-codes", false), (Tables.TopPrincipals, "dashboard-top-principals", false),
+            (Tables.TopSourceIps, "dashboard-top-source-ips", false), (Tables.RootActivity, "dashboard-root-activity", true),
+            (Tables.ConsoleSigninSummary, "dashboard-console-signin-summary", false), (Tables.ConsoleSignins, "dashboard-console-signins", true),
+            (Tables.WritesByPrincipal, "dashboard-writes-by-principal", false), (Tables.WriteActions, "dashboard-write-actions", true),
+            (Tables.ApiErrors, "dashboard-api-errors", true), (Tables.IpActivity, "dashboard-ip-activity", true),
+            (Tables.InstanceRoleS3, "dashboard-instance-role-s3", true),
+        ];
     }
+
+    /// <summary>The findings the library offers: detection queries that need no parameter, worst first.</summary>
+    public static IReadOnlyList<QueryDefinition> Detections(QueryLibrary library, string engine) =>
+        library.Queries.Where(q => q.Kind == QueryKind.Detection && !q.Parameters.Any(p => p.Required) && q.SqlFor(engine) is not null)
+            .OrderByDescending(q => q.Severity).ThenBy(q => q.Name, StringComparer.Ordinal).ToList();
 
     public DashboardModel Build(DashboardOptions options, CancellationToken cancellationToken)
     {
         var m = new DashboardModel
         {
             Title = string.IsNullOrWhiteSpace(options.Title) ? "IrTrail dashboard" : options.Title!,
-            Dataset = _source.Description,
-            Engine = _source.Engine,
+            Dataset = _engine.Source,
+            Engine = _engine.Name,
             GeneratedAt = DateTime.UtcNow,
             Version = Version(),
             RequestedStart = options.StartTime?.ToUniversalTime(),
             RequestedEnd = options.EndTime?.ToUniversalTime(),
-            FindingsSource = _detectionSource,
         };
         var ct = cancellationToken;
-        Step(m, "scan", () => _source.Prepare(Projection(), options.StartTime, options.EndTime, ct));
+        Step(m, "scan", () => _engine.DefineRelationAsync("ev", Bind(Queries.Events, null), ct).GetAwaiter().GetResult());
 
-        var summary = Step(m, "summary", () => _source.Run(
-            "SELECT count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, min(eventTime) AS first, max(eventTime) AS last, " +
-            "count(DISTINCT account)::BIGINT AS accounts, count(DISTINCT awsRegion)::BIGINT AS regions, " +
-            "count(DISTINCT principal) FILTER (WHERE NOT isService)::BIGINT AS principals FROM ev", ct));
-        m.EventCount = Long(summary.Rows[0][0]);
-        m.ErrorCount = Long(summary.Rows[0][1]);
-        m.FirstEvent = summary.Rows[0][2] as DateTime?;
-        m.LastEvent = summary.Rows[0][3] as DateTime?;
-        m.Accounts = Long(summary.Rows[0][4]);
-        m.Regions = Long(summary.Rows[0][5]);
-        m.Principals = Long(summary.Rows[0][6]);
+        var summary = Step(m, "summary", () => Run(Queries.Summary, null, ct));
+        var s = summary.Rows[0];
+        m.EventCount = Long(s[0]);
+        m.ErrorCount = Long(s[1]);
+        m.FirstEvent = s[2] as DateTime?;
+        m.LastEvent = s[3] as DateTime?;
+        m.Accounts = Long(s[4]);
+        m.Regions = Long(s[5]);
+        m.Principals = Long(s[6]);
 
         var span = m.FirstEvent is { } f && m.LastEvent is { } l ? (l - f).TotalSeconds : 0;
         m.BucketSeconds = BucketWidths.FirstOrDefault(w => span / w <= options.MaxBuckets, BucketWidths[^1]);
-        var bucket = _source.BucketEpochMs("eventTime", m.BucketSeconds);
-        string T(string c) => _source.TimeText(c);
-        int top = options.TopRows, detail = options.DetailRows;
-        var firstLast = $"{T("min(eventTime)")} AS first, {T("max(eventTime)")} AS last";
 
-        Add(m, Tables.Timeline, $"SELECT {bucket} AS t, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors FROM ev WHERE eventTime IS NOT NULL GROUP BY 1 ORDER BY 1", ct);
-        Add(m, Tables.TimelineBySource,
-            $"WITH top AS (SELECT eventSource FROM ev GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 6) " +
-            $"SELECT {bucket} AS t, CASE WHEN eventSource IN (SELECT eventSource FROM top) THEN eventSource ELSE 'other' END AS source, count(*)::BIGINT AS events " +
-            $"FROM ev WHERE eventTime IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2", ct);
-        Add(m, Tables.AccountRegion,
-            "WITH a AS (SELECT account FROM ev GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 30), r AS (SELECT awsRegion FROM ev GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 30) " +
-            "SELECT coalesce(account, '(none)') AS account, coalesce(awsRegion, '(none)') AS region, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors FROM ev " +
-            "WHERE account IN (SELECT account FROM a) AND awsRegion IN (SELECT awsRegion FROM r) GROUP BY 1, 2 ORDER BY 3 DESC", ct);
-        Add(m, Tables.TopEventNames,
-            $"SELECT eventName, eventSource, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, count(DISTINCT principal)::BIGINT AS principals, {firstLast} " +
-            $"FROM ev GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT {top}", ct);
-        Add(m, Tables.TopErrorCodes,
-            $"SELECT errorCode, count(*)::BIGINT AS events, count(DISTINCT eventName)::BIGINT AS eventNames, count(DISTINCT principal)::BIGINT AS principals, {firstLast} " +
-            $"FROM ev WHERE errorCode IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}", ct);
-        Add(m, Tables.TopPrincipals,
-            $"SELECT principal, any_value(identityType) AS identityType, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, " +
-            $"count(*) FILTER (WHERE readOnly = false)::BIGINT AS writes, count(DISTINCT sourceIPAddress)::BIGINT AS sourceIps, {firstLast} " +
-            $"FROM ev WHERE NOT isService GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT {top}", ct);
-        Add(m, Tables.TopSourceIps,
-            $"SELECT sourceIPAddress, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, count(DISTINCT principal)::BIGINT AS principals, " +
-            $"count(DISTINCT eventName)::BIGINT AS eventNames, {firstLast} FROM ev WHERE isExternalIp AND NOT isService GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}", ct);
-        Add(m, Tables.RootActivity,
-            $"SELECT account, eventName, eventSource, sourceIPAddress, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, {firstLast} " +
-            $"FROM ev WHERE identityType = 'Root' AND coalesce(eventType, '') <> 'AwsServiceEvent' GROUP BY 1, 2, 3, 4 ORDER BY min(eventTime), 2 LIMIT {detail}", ct);
-        const string outcome = "coalesce(consoleLogin, CASE WHEN errorMessage IS NOT NULL THEN 'Failure' ELSE 'Unknown' END)";
-        Add(m, Tables.ConsoleSigninSummary,
-            $"SELECT {outcome} AS outcome, coalesce(mfaUsed, 'n/a') AS mfaUsed, count(*)::BIGINT AS events FROM ev WHERE eventName = 'ConsoleLogin' GROUP BY 1, 2 ORDER BY 1, 2", ct);
-        Add(m, Tables.ConsoleSignins,
-            $"SELECT principal, sourceIPAddress, {outcome} AS outcome, coalesce(mfaUsed, 'n/a') AS mfaUsed, any_value(errorMessage) AS errorMessage, count(*)::BIGINT AS events, {firstLast} " +
-            $"FROM ev WHERE eventName = 'ConsoleLogin' GROUP BY 1, 2, 3, 4 ORDER BY min(eventTime) LIMIT {detail}", ct);
-        Add(m, Tables.WritesByPrincipal,
-            $"SELECT principal, count(*)::BIGINT AS writes, count(errorCode)::BIGINT AS errors, count(DISTINCT eventName)::BIGINT AS eventNames, {firstLast} " +
-            $"FROM ev WHERE readOnly = false AND NOT isService GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}", ct);
-        Add(m, Tables.WriteActions,
-            $"SELECT principal, eventName, eventSource, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, {firstLast} " +
-            $"FROM ev WHERE readOnly = false AND NOT isService GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2 LIMIT {detail}", ct);
-        // The talk's three metrics.
-        Add(m, Tables.ApiErrors,
-            $"SELECT eventSource, eventName, errorCode, any_value(errorMessage) AS errorMessage, principal, count(*)::BIGINT AS events, {firstLast} " +
-            $"FROM ev WHERE errorCode IS NOT NULL GROUP BY 1, 2, 3, 5 ORDER BY 6 DESC, 1, 2 LIMIT {detail}", ct);
         var ips = options.IpAddresses.Where(i => !string.IsNullOrWhiteSpace(i)).Select(i => i.Trim()).Distinct(StringComparer.Ordinal).ToList();
         if (ips.Count == 0)
         {
             // No IP given: follow the busiest external addresses so the panel still answers something.
-            var busiest = Step(m, "busiestIps", () => _source.Run(
-                "SELECT sourceIPAddress FROM ev WHERE isExternalIp AND NOT isService GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3", ct));
-            ips = busiest.Rows.Select(r => (string)r[0]!).ToList();
+            ips = Step(m, "busiestIps", () => Run(Queries.BusiestIps, null, ct)).Rows.Select(r => (string)r[0]!).ToList();
             m.IpAddressesChosen = true;
         }
         m.IpAddresses = ips;
-        var ipList = ips.Count == 0 ? "NULL" : string.Join(", ", ips.Select(Quote));
-        Add(m, Tables.IpActivity,
-            $"SELECT sourceIPAddress, principal, eventName, eventSource, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, {firstLast} " +
-            $"FROM ev WHERE sourceIPAddress IN ({ipList}) GROUP BY 1, 2, 3, 4 ORDER BY min(eventTime), 1 LIMIT {detail}", ct);
-        Add(m, Tables.InstanceRoleS3,
-            $"SELECT coalesce(issuerArn, arn) AS role, arn AS session, eventName, coalesce(bucketName, '') AS bucketName, sourceIPAddress, count(*)::BIGINT AS events, count(errorCode)::BIGINT AS errors, {firstLast} " +
-            $"FROM ev WHERE identityType = 'AssumedRole' AND arn LIKE '%/i-%' AND eventSource = 's3.amazonaws.com' " +
-            $"AND eventName IN ('ListBuckets', 'ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'GetBucketLocation', 'GetBucketAcl', 'GetBucketPolicy', 'HeadBucket') " +
-            $"GROUP BY 1, 2, 3, 4, 5 ORDER BY min(eventTime) LIMIT {detail}", ct);
+
+        foreach (var (table, query, detail) in Queries.Panels)
+        {
+            var args = new Hashtable();
+            var q = Find(query);
+            if (Has(q, "BucketSeconds")) args["BucketSeconds"] = m.BucketSeconds;
+            if (Has(q, "IpAddresses") && ips.Count > 0) args["IpAddresses"] = ips.ToArray();
+            if (Has(q, "Rows")) args["Rows"] = detail ? options.DetailRows : options.TopRows;
+            m.Tables[table] = Step(m, table, () => Page(Run(query, args, ct)));
+        }
 
         Step(m, "findings", () => Findings(m, options, ct));
         return m;
@@ -168,82 +114,103 @@ public sealed class DashboardBuilder
 
     private void Findings(DashboardModel m, DashboardOptions options, CancellationToken ct)
     {
-        if (_library.Count > 0 && options.Findings != FindingsMode.BuiltIn)
+        var detections = Detections(_library, _engine.Name);
+        var library = options.Findings == FindingsMode.Library || (options.Findings == FindingsMode.Auto && m.EventCount <= options.LibraryFindingsEventLimit);
+        if (library)
         {
-            if (options.Findings == FindingsMode.Library || m.EventCount <= options.LibraryFindingsEventLimit)
+            m.FindingsSource = $"IrTrail query library ({detections.Count} detection queries)";
+            foreach (var q in detections)
             {
-                LibraryFindings(m, options, ct);
-                return;
-            }
-            m.FindingsSource = $"{BuiltInDetections.SourceName}: {m.EventCount:N0} events are more than the {options.LibraryFindingsEventLimit:N0} " +
-                               "up to which the query library runs one query per finding (use -Findings Library to run it anyway)";
-        }
-        else if (_library.Count > 0)
-        {
-            m.FindingsSource = BuiltInDetections.SourceName;
-        }
-        if (_detections.Count == 0) return;
-        // Every detection's hit count in one pass over ev; examples only for those that hit.
-        var counts = _source.Run("SELECT " + string.Join(", ", _detections.Select((d, i) => $"count(*) FILTER (WHERE {d.Predicate})::BIGINT AS d{i}")) + " FROM ev", ct);
-        for (var i = 0; i < _detections.Count; i++)
-        {
-            var d = _detections[i];
-            var finding = new DashboardFinding { Name = d.Name, Title = d.Title, Mitre = d.Mitre, Tags = d.Tags, Hits = Long(counts.Rows[0][i]) };
-            finding.Examples = finding.Hits == 0
-                ? new DashboardTable { Columns = ["eventTime", "eventName", "principal", "sourceIPAddress", "awsRegion", "errorCode"] }
-                : _source.Run($"SELECT {_source.TimeText("eventTime")} AS eventTime, eventName, principal, sourceIPAddress, awsRegion, errorCode " +
-                              $"FROM ev WHERE {d.Predicate} ORDER BY ev.eventTime, eventName LIMIT {options.ExampleRows}", ct);
-            m.Findings.Add(finding);
-        }
-        m.Findings.Sort((a, b) => b.Hits.CompareTo(a.Hits));
-    }
-
-    private void LibraryFindings(DashboardModel m, DashboardOptions options, CancellationToken ct)
-    {
-        foreach (var d in _library)
-        {
-            ct.ThrowIfCancellationRequested();
-            // The total rides along on the example rows: one query per finding.
-            var t = _source.Run($"SELECT count(*) OVER () AS \"__hits\", * FROM ({d.Sql}) AS finding LIMIT {options.ExampleRows}", ct);
-            var q = d.Query;
-            m.Findings.Add(new DashboardFinding
-            {
-                Name = q.Name, Title = q.Title, Mitre = q.Techniques, Tags = q.Tags,
-                Hits = t.Rows.Count == 0 ? 0 : Long(t.Rows[0][0]),
-                Examples = new DashboardTable
+                ct.ThrowIfCancellationRequested();
+                // The total rides along on the example rows: one query per finding, never all its rows.
+                var bound = QueryBinder.Bind(q, _engine.Name, null);
+                var counted = bound with { Sql = SqlText.WithTotal(bound.Sql, "__hits", options.ExampleRows) };
+                var t = Step(m, "finding " + q.Name, () => QueryRunner.Run(_engine, new QueryRequest(counted), ct));
+                m.Findings.Add(new DashboardFinding
                 {
-                    Columns = t.Columns.Skip(1).ToArray(),
-                    Rows = t.Rows.Select(r => r.Skip(1).Select(Cell).ToArray()).ToList(),
-                },
-            });
+                    Name = q.Name, Title = q.Title, Severity = q.Severity.ToString(), Mitre = q.Techniques, Tags = q.Tags,
+                    Hits = t.Rows.Count == 0 ? 0 : Long(t.Rows[0][0]),
+                    Examples = new DashboardTable
+                    {
+                        Columns = t.Columns.Skip(1).Select(c => c.Name).ToArray(),
+                        Rows = t.Rows.Select(r => r.Skip(1).Select(Cell).ToArray()).ToList(),
+                    },
+                });
+            }
         }
-        m.Findings.Sort((a, b) => b.Hits.CompareTo(a.Hits));
+        else
+        {
+            var quick = Run(Queries.QuickFindings, new Hashtable { ["ExampleRows"] = options.ExampleRows }, ct);
+            var names = quick.Rows.Select(r => (string)r[0]!).Distinct(StringComparer.Ordinal).ToList();
+            m.FindingsSource = $"one pass over the events for {names.Count} detection queries (hits are matching events)" +
+                (options.Findings == FindingsMode.Auto ? $": {m.EventCount:N0} events are more than the {options.LibraryFindingsEventLimit:N0} " +
+                    "up to which the query library runs one query per finding (use -Findings Library to run it anyway)" : "");
+            foreach (var name in names)
+            {
+                // Title, severity and techniques are the library query's the pass stands for.
+                var q = _library.Find(name) ?? throw new DashboardException($"The query '{Queries.QuickFindings}' names '{name}', which is not in the query library.", m.Dataset);
+                var rows = quick.Rows.Where(r => (string)r[0]! == name).ToList();
+                m.Findings.Add(new DashboardFinding
+                {
+                    Name = q.Name, Title = q.Title, Severity = q.Severity.ToString(), Mitre = q.Techniques, Tags = q.Tags,
+                    Hits = Long(rows[0][1]),
+                    Examples = new DashboardTable
+                    {
+                        Columns = quick.Columns.Skip(2).Select(c => c.Name).ToArray(),
+                        Rows = rows.Where(r => Long(r[1]) > 0).Select(r => r.Skip(2).Select(Cell).ToArray()).ToList(),
+                    },
+                });
+            }
+        }
+        // Worst first, then the most hits: a StopLogging outranks a thousand denied calls.
+        m.Findings.Sort((a, b) =>
+        {
+            var bySeverity = Rank(b.Severity).CompareTo(Rank(a.Severity));
+            return bySeverity != 0 ? bySeverity : b.Hits != a.Hits ? b.Hits.CompareTo(a.Hits) : string.CompareOrdinal(a.Name, b.Name);
+        });
     }
 
-    /// <summary>A library row's value as page text: times as UTC text, structs and lists as JSON, long text cut.</summary>
+    private static int Rank(string severity) => Enum.TryParse<QuerySeverity>(severity, out var s) ? (int)s : -1;
+
+    private QueryDefinition Find(string name) =>
+        _library.Find(name) is { Kind: QueryKind.Dashboard } q ? q
+            : throw new DashboardException($"The query library has no dashboard query '{name}' (kind dashboard): the module's queries folder is incomplete.", _engine.Source);
+
+    private static bool Has(QueryDefinition q, string parameter) => q.Parameters.Any(p => p.Name == parameter);
+
+    private BoundQuery Bind(string name, IDictionary? args) => QueryBinder.Bind(Find(name), _engine.Name, args);
+
+    private QueryResult Run(string name, IDictionary? args, CancellationToken ct) => QueryRunner.Run(_engine, new QueryRequest(Bind(name, args)), ct);
+
+    /// <summary>A result as a page table: times as UTC text, structs and lists as JSON, long text cut.</summary>
+    private static DashboardTable Page(QueryResult r) => new()
+    {
+        Columns = r.Columns.Select(c => c.Name).ToArray(),
+        Rows = r.Rows.Select(row => row.Select(Cell).ToArray()).ToList(),
+    };
+
+    /// <summary>A value as page text: times as UTC text, structs and lists as JSON, long text cut, whole decimals as longs.</summary>
     private static object? Cell(object? v) => v switch
     {
         null => null,
         DateTime t => t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         string s => s.Length > 300 ? s[..300] + "…" : s,
+        decimal d when d == Math.Floor(d) && d is >= long.MinValue and <= long.MaxValue => (long)d,
         bool or long or int or double or decimal => v,
-        System.Collections.IEnumerable => System.Text.Json.JsonSerializer.Serialize(v),
+        IEnumerable => System.Text.Json.JsonSerializer.Serialize(v),
         _ => Convert.ToString(v, CultureInfo.InvariantCulture),
     };
-
-    private void Add(DashboardModel m, string name, string sql, CancellationToken ct) => m.Tables[name] = Step(m, name, () => _source.Run(sql, ct));
 
     private static T Step<T>(DashboardModel m, string step, Func<T> work)
     {
         var clock = Stopwatch.StartNew();
         try { return work(); }
-        catch (Query.QueryException ex) { throw new DashboardException($"The dashboard's '{step}' aggregate failed: {ex.Message}", m.Dataset, ex); }
+        catch (QueryException ex) { throw new DashboardException($"The dashboard's '{step}' query failed: {ex.Message}", m.Dataset, ex); }
+        catch (QueryParameterException ex) { throw new DashboardException($"The dashboard's '{step}' query failed: {ex.Message}", m.Dataset, ex); }
         finally { m.Timings.Add((step, clock.Elapsed)); }
     }
 
     private static void Step(DashboardModel m, string step, Action work) => Step<object?>(m, step, () => { work(); return null; });
-
-    private static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
 
     private static long Long(object? v) => v is null ? 0 : Convert.ToInt64(v, CultureInfo.InvariantCulture);
 

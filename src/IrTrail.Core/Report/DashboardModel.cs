@@ -26,6 +26,8 @@ public sealed class DashboardFinding
 {
     [JsonPropertyName("name")] public required string Name { get; init; }
     [JsonPropertyName("title")] public required string Title { get; init; }
+    /// <summary>The library query's severity (critical … informational): the findings are ranked by it.</summary>
+    [JsonPropertyName("severity")] public string Severity { get; init; } = "";
     [JsonPropertyName("mitre")] public IReadOnlyList<string> Mitre { get; init; } = [];
     [JsonPropertyName("tags")] public IReadOnlyList<string> Tags { get; init; } = [];
     [JsonPropertyName("hits")] public long Hits { get; set; }
@@ -54,7 +56,7 @@ public sealed class DashboardModel
     [JsonPropertyName("ipAddressesChosen")] public bool IpAddressesChosen { get; set; }
     /// <summary>Seconds per bucket of the timeline.</summary>
     [JsonPropertyName("bucketSeconds")] public long BucketSeconds { get; set; }
-    /// <summary>Where the findings come from: the query library or IrTrail's built-in detections.</summary>
+    /// <summary>Where the findings come from: one query per library detection, or the one-pass findings query.</summary>
     [JsonPropertyName("findingsSource")] public string FindingsSource { get; set; } = "";
     /// <summary>Named aggregate tables, one or more per panel (see DashboardBuilder for the names).</summary>
     [JsonPropertyName("tables")] public Dictionary<string, DashboardTable> Tables { get; } = new(StringComparer.Ordinal);
@@ -81,15 +83,16 @@ public sealed class DashboardOptions
     /// <summary>Where findings come from (when the builder has library queries).</summary>
     public FindingsMode Findings { get; init; } = FindingsMode.Auto;
     /// <summary>
-    /// Above this many events Auto uses the built-in one-pass detections: each library query is a scan of its own
-    /// (52 of them took 79 s over 1M events here, against 4 s for everything else).
+    /// Above this many events Auto uses the one-pass findings: each library query is a scan of its own (52 of them took
+    /// 79 s over 1M events here, against 4 s for everything else).
     /// </summary>
     public long LibraryFindingsEventLimit { get; init; } = 250_000;
 }
 
 /// <summary>
-/// Library: one query per library detection (complete, but a scan each). BuiltIn: IrTrail's built-in detections,
-/// counted in the one pass the panels already make. Auto: the library up to <see cref="DashboardOptions.LibraryFindingsEventLimit"/>
-/// events in the window, the built-in pass above it (the page says which, and why).
+/// Library: every detection query of the library, one query each (complete, but a scan each). OnePass: the library's
+/// <c>dashboard-quick-findings</c> query, which counts the events matching the filters of the main detection queries
+/// in one pass over the dashboard's events. Auto: the library up to <see cref="DashboardOptions.LibraryFindingsEventLimit"/>
+/// events in the window, the one pass above it (the page says which, and why).
 /// </summary>
-public enum FindingsMode { Auto, Library, BuiltIn }
+public enum FindingsMode { Auto, Library, OnePass }

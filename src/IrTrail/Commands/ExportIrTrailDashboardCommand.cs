@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using IrTrail.Common;
 using IrTrail.Query;
+using IrTrail.Core.Query;
 using IrTrail.Core.Report;
 
 namespace IrTrail.Commands;
@@ -34,12 +35,17 @@ public sealed class ExportIrTrailDashboardCommand : IrTrailCmdlet
     [ValidateNotNullOrEmpty]
     public string[] IpAddress { get; set; } = [];
 
-    /// <summary>Library (one query per library detection), BuiltIn (one pass), or Auto (library up to 250,000 events).</summary>
+    /// <summary>Library (one query per library detection), OnePass (the library's one-pass findings), or Auto (library up to 250,000 events).</summary>
     // A string, not the engine's enum: an enum-typed field makes the runtime load IrTrail.Core when PowerShell reflects
     // over this type at import, before the module's load context is hooked up.
     [Parameter]
-    [ValidateSet("Auto", "Library", "BuiltIn")]
+    [ValidateSet("Auto", "Library", "OnePass")]
     public string Findings { get; set; } = "Auto";
+
+    /// <summary>Where the aggregates run: Local (DuckDB over the dataset) or Athena.</summary>
+    [Parameter]
+    [ValidateSet(QueryEngines.Local, QueryEngines.Athena)]
+    public string Engine { get; set; } = QueryEngines.Local;
 
     /// <summary>Extra query packs whose detection queries join the findings (as Get-IrTrailQuery -QueryPath).</summary>
     [Parameter]
@@ -54,6 +60,8 @@ public sealed class ExportIrTrailDashboardCommand : IrTrailCmdlet
 
     protected override void BeginProcessing()
     {
+        if (!Engine.Equals(QueryEngines.Local, StringComparison.OrdinalIgnoreCase))
+            ThrowTerminatingError(new ErrorRecord(QueryEngines.NotAvailable(Engine), "EngineNotAvailable", ErrorCategory.NotImplemented, Engine));
         if (StartTime is { } s && EndTime is { } e && s > e)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-StartTime ({s:u}) is after -EndTime ({e:u})."), "TimeRangeEmpty", ErrorCategory.InvalidArgument, null));
     }
@@ -103,12 +111,12 @@ public sealed class ExportIrTrailDashboardCommand : IrTrailCmdlet
             WriteProgress(new ProgressRecord(3, "Export-IrTrailDashboard", $"Aggregating '{dataset}'"));
             var clock = Stopwatch.StartNew();
             DashboardModel model;
-            using (var source = new LocalDashboardSource(dataset))
+            // Panels and findings are library queries (the module's queries, IRTRAIL_QUERY_PATH, -QueryPath).
+            var library = LibraryAccess.Load(this, QueryPath);
+            using (var engine = LocalDashboard.Open(dataset, options.StartTime, options.EndTime, CancellationToken))
             {
                 // The engine runs on a worker; this (pipeline) thread waits so Ctrl+C can cancel the query.
-                // Findings come from the query library (the module's queries, IRTRAIL_QUERY_PATH, -QueryPath).
-                var library = LibraryDetections.From(LibraryAccess.Load(this, QueryPath));
-                model = Wait(Task.Run(() => new DashboardBuilder(source, library: library).Build(options, CancellationToken)));
+                model = Wait(Task.Run(() => new DashboardBuilder(engine, library).Build(options, CancellationToken)));
             }
             foreach (var (step, elapsed) in model.Timings) WriteVerbose($"{step}: {elapsed.TotalMilliseconds:N0} ms");
             WriteProgress(new ProgressRecord(3, "Export-IrTrailDashboard", $"Writing '{target}'"));

@@ -25,6 +25,17 @@ public sealed class GetIrTrailQueryCommand : IrTrailCmdlet
     [Parameter]
     public string[]? Technique { get; set; }
 
+    /// <summary>Only queries of these kinds.</summary>
+    // Strings, not the engine's enums: an enum-typed parameter makes the runtime load IrTrail.Core at import.
+    [Parameter]
+    [ValidateSet("Detection", "Hunting", "Inventory", "Timeline", "Dashboard")]
+    public string[]? Kind { get; set; }
+
+    /// <summary>Only queries of these severities.</summary>
+    [Parameter]
+    [ValidateSet("Critical", "High", "Medium", "Low", "Informational")]
+    public string[]? Severity { get; set; }
+
     [Parameter] public string[]? QueryPath { get; set; }
 
     private QueryLibrary? _library;
@@ -36,7 +47,7 @@ public sealed class GetIrTrailQueryCommand : IrTrailCmdlet
         foreach (var n in names)
         {
             var pattern = WildcardPattern.Get(n, WildcardOptions.IgnoreCase);
-            var found = _library.Queries.Where(q => pattern.IsMatch(q.Name) && TagMatch(q) && TechniqueMatch(q))
+            var found = _library.Queries.Where(q => pattern.IsMatch(q.Name) && TagMatch(q) && TechniqueMatch(q) && KindMatch(q) && SeverityMatch(q))
                 .OrderBy(q => q.Group, StringComparer.Ordinal).ThenBy(q => q.Name, StringComparer.Ordinal).ToList();
             if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n) && _library.Find(n) is null)
             {
@@ -49,6 +60,12 @@ public sealed class GetIrTrailQueryCommand : IrTrailCmdlet
 
     private bool TagMatch(QueryDefinition q) =>
         Tag is not { Length: > 0 } || Tag.Any(t => q.Tags.Append(q.Group).Any(WildcardPattern.Get(t, WildcardOptions.IgnoreCase).IsMatch));
+
+    private bool KindMatch(QueryDefinition q) =>
+        Kind is not { Length: > 0 } || Kind.Any(k => k.Equals(q.Kind.ToString(), StringComparison.OrdinalIgnoreCase));
+
+    private bool SeverityMatch(QueryDefinition q) =>
+        Severity is not { Length: > 0 } || Severity.Any(v => v.Equals(q.Severity.ToString(), StringComparison.OrdinalIgnoreCase));
 
     private bool TechniqueMatch(QueryDefinition q) =>
         Technique is not { Length: > 0 } || Technique.Any(t => q.Techniques.Any(id =>

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using IrTrail.Common;
 using IrTrail.Core.Query;
@@ -7,10 +8,10 @@ using IrTrail.Query;
 namespace IrTrail.Commands;
 
 /// <summary>
-/// Runs incident-response SQL or a library query on the local engine (in-process DuckDB) over a converted dataset or
-/// raw logs (the <c>cloudtrail</c> view), and streams rows as objects.
+/// Runs incident-response SQL or a library query on a query engine — the local one (in-process DuckDB over a converted
+/// dataset or raw logs, the <c>cloudtrail</c> view) or a remote one — and streams rows as objects.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "IrTrailQuery", DefaultParameterSetName = SqlSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "IrTrailQuery", DefaultParameterSetName = SqlSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(QueryRow), typeof(QueryStatistics))]
 public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
 {
@@ -38,6 +39,11 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
     [Parameter] public DateTime? StartTime { get; set; }
     [Parameter] public DateTime? EndTime { get; set; }
 
+    /// <summary>Where the query runs: Local (DuckDB in this process) or Athena.</summary>
+    [Parameter]
+    [ValidateSet(QueryEngines.Local, QueryEngines.Athena)]
+    public string Engine { get; set; } = QueryEngines.Local;
+
     /// <summary>Also write one statistics object per query (after its rows).</summary>
     [Parameter] public SwitchParameter Statistics { get; set; }
 
@@ -45,18 +51,24 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
     [Parameter] public string[]? QueryPath { get; set; }
 
     private QueryLibrary? _library;
-    private QuerySession? _session;
-    private string? _sessionKey;
+    private IQueryEngine? _engine;
+    private string? _engineKey;
+
+    protected override void BeginProcessing()
+    {
+        if (!Engine.Equals(QueryEngines.Local, StringComparison.OrdinalIgnoreCase))
+            ThrowTerminatingError(new ErrorRecord(QueryEngines.NotAvailable(Engine), "EngineNotAvailable", ErrorCategory.NotImplemented, Engine));
+    }
 
     protected override void ProcessRecord()
     {
-        string sql, queryName = "";
+        BoundQuery query;
         if (ParameterSetName == NameSet)
         {
             _library ??= LibraryAccess.Load(this, QueryPath);
             var q = _library.Find(Name);
             if (q is null) { WriteError(LibraryAccess.NotFound(_library, Name)); return; }
-            try { sql = QueryLibrary.Bind(q, "Local", Parameter); }
+            try { query = QueryBinder.Bind(q, Engine, Parameter); }
             catch (QueryParameterException ex)
             {
                 WriteError(new ErrorRecord(ex, "QueryParameterInvalid", ErrorCategory.InvalidArgument, ex.Parameter));
@@ -67,41 +79,83 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
                 WriteError(new ErrorRecord(ex, "QueryDefinitionInvalid", ErrorCategory.InvalidData, Name));
                 return;
             }
-            queryName = q.Name;
         }
-        else sql = Sql;
+        else query = BoundQuery.Adhoc(Sql);
 
-        if (!OpenSession()) return;
-        var typeName = "IrTrail.QueryRow." + (queryName.Length > 0 ? queryName : "Sql");
+        if (!OpenEngine()) return;
+        var engine = _engine!;
+        var target = query.Name.Length > 0 ? query.Name : Sql;
+        // Library queries and packs only ever read (the engine refuses anything else); typed SQL may write, and says so.
+        var readOnly = query.Definition is not null;
+        if (!readOnly)
+        {
+            var check = Wait(engine.CheckAsync(query.Sql, CancellationToken));
+            if (check.MayWrite)
+            {
+                var where = engine.Source.Length > 0 ? $"the {engine.Name} engine over '{engine.Source}'" : $"the {engine.Name} engine";
+                if (!ShouldProcess(where, $"Run SQL that is {check.Describe()}: it may write files, attach databases or change the session"))
+                    return;
+            }
+        }
+
+        var typeName = "IrTrail.QueryRow." + (query.Name.Length > 0 ? query.Name : "Sql");
         Func<object?[], QueryRow>? factory = null;
         IReadOnlyList<string> names = [];
-        // Rows are fetched from DuckDB on a worker thread while this one shapes and writes them.
-        using var e = new ReadAhead<object?[]>(token => _session!.Run(sql, queryName, cols => names = cols.Select(c => c.Name).ToArray(), token),
-            1024, CancellationToken);
-        while (true)
+        QueryStatistics? statistics = null;
+        var progress = new ConcurrentQueue<QueryProgress>();
+        var request = new QueryRequest(query)
         {
-            try
+            ReadOnly = readOnly,
+            Statistics = Statistics,
+            Progress = new Progress(progress),
+        };
+        var activity = $"{engine.Name} query {(query.Name.Length > 0 ? query.Name : "")}".TrimEnd();
+        var progressShown = false;
+        void ShowProgress()
+        {
+            while (progress.TryDequeue(out var p))
             {
-                if (!e.MoveNext()) break;
+                var scanned = p.BytesScanned is { } b ? $", {b / 1048576.0:N1} MB scanned" : "";
+                WriteProgress(new ProgressRecord(4, activity, $"{p.State}, {p.Elapsed.TotalSeconds:N0} s{scanned}"));
+                progressShown = true;
             }
-            catch (QueryException ex)
-            {
-                WriteError(new ErrorRecord(ex, "QueryFailed", ErrorCategory.InvalidOperation, queryName.Length > 0 ? queryName : Sql)
-                {
-                    ErrorDetails = new ErrorDetails($"The {ex.Engine} engine rejected the query: {ex.Message}"),
-                });
-                return;
-            }
-            catch (OperationCanceledException) { return; }
-            // The row class is made once the columns are known (before the first row).
-            factory ??= QueryRowTypes.Factory(typeName, QueryRowTypes.PropertyNames(names));
-            WriteObject(RowShaper.ToRow(factory, e.Current));
         }
-        if (Statistics && _session.LastStatistics is { } stats) WriteObject(stats);
+        // Rows are fetched from the engine on a worker thread while this one shapes and writes them.
+        using (var e = new ReadAhead<object?[]>(token => QueryRunner.StreamAsync(engine, request, cols => names = cols.Select(c => c.Name).ToArray(), s => statistics = s, token),
+            1024, CancellationToken, ShowProgress))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!e.MoveNext()) break;
+                }
+                catch (QueryException ex)
+                {
+                    WriteError(new ErrorRecord(ex, ex.NotReadOnly ? "QueryNotReadOnly" : "QueryFailed", ex.NotReadOnly ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidOperation, target)
+                    {
+                        ErrorDetails = new ErrorDetails(ex.NotReadOnly ? ex.Message : $"The {ex.Engine} engine rejected the query: {ex.Message}"),
+                    });
+                    return;
+                }
+                catch (OperationCanceledException) { return; }
+                // The row class is made once the columns are known (before the first row).
+                factory ??= QueryRowTypes.Factory(typeName, QueryRowTypes.PropertyNames(names));
+                WriteObject(RowShaper.ToRow(factory, e.Current));
+            }
+        }
+        if (progressShown) WriteProgress(new ProgressRecord(4, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        if (Statistics && statistics is not null) WriteObject(statistics);
+    }
+
+    /// <summary>Queues an engine's progress for the pipeline thread (the only one that may write it).</summary>
+    private sealed class Progress(ConcurrentQueue<QueryProgress> queue) : IProgress<QueryProgress>
+    {
+        public void Report(QueryProgress value) => queue.Enqueue(value);
     }
 
     /// <summary>One engine per distinct -Path (and window); false after writing an error when the source is unusable.</summary>
-    private bool OpenSession()
+    private bool OpenEngine()
     {
         List<string>? paths = null;
         if (Path is { Length: > 0 })
@@ -118,9 +172,9 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
             }
         }
         var key = paths is null ? "" : string.Join("\n", paths);
-        if (_session is not null && _sessionKey == key) return true;
-        _session?.Dispose();
-        _session = null;
+        if (_engine is not null && _engineKey == key) return true;
+        _engine?.Dispose();
+        _engine = null;
         try
         {
             CloudTrailView? view = null;
@@ -129,13 +183,13 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
                 view = CloudTrailView.Open(paths, CancellationToken);
                 view.StartTime = StartTime;
                 view.EndTime = EndTime;
-                foreach (var problem in view.Problems) WriteError(ReadErrors.ToErrorRecord(problem));
+                foreach (var problem in view.Problems) WriteError(ReadErrors.ToErrorRecord(problem, eventsBeforeFaultEmitted: false));
                 WriteVerbose($"'{view.Root}' is {(view.Kind == ViewSourceKind.Dataset ? "an IrTrail dataset" : "raw CloudTrail logs")}: {view.Files.Count} file(s) behind the view '{CloudTrailView.ViewName}'.");
             }
             else if (StartTime is not null || EndTime is not null)
                 WriteWarning("-StartTime and -EndTime apply to the cloudtrail view, which needs -Path; they are ignored for this query.");
-            _session = new QuerySession(view, Statistics);
-            _sessionKey = key;
+            _engine = new LocalQueryEngine(view);
+            _engineKey = key;
             return true;
         }
         catch (QueryException ex)
@@ -156,5 +210,11 @@ public sealed class InvokeIrTrailQueryCommand : IrTrailCmdlet
         }
     }
 
-    protected override void EndProcessing() => _session?.Dispose();
+    protected override void EndProcessing() => ReleaseResources();
+
+    protected override void ReleaseResources()
+    {
+        _engine?.Dispose();
+        _engine = null;
+    }
 }

@@ -43,7 +43,18 @@ public sealed class MeasureIrTrailQueryCommand : IrTrailCmdlet
     [ValidateRange(1, 100)]
     public int Runs { get; set; } = 3;
 
+    /// <summary>Where both sides run: Local (DuckDB over log files and a dataset) or Athena (over two tables).</summary>
+    [Parameter]
+    [ValidateSet(QueryEngines.Local, QueryEngines.Athena)]
+    public string Engine { get; set; } = QueryEngines.Local;
+
     [Parameter] public string[]? QueryPath { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (!Engine.Equals(QueryEngines.Local, StringComparison.OrdinalIgnoreCase))
+            ThrowTerminatingError(new ErrorRecord(QueryEngines.NotAvailable(Engine), "EngineNotAvailable", ErrorCategory.NotImplemented, Engine));
+    }
 
     protected override void ProcessRecord()
     {
@@ -52,7 +63,7 @@ public sealed class MeasureIrTrailQueryCommand : IrTrailCmdlet
         {
             var logPaths = PathResolver.Resolve(this, LogPath, literal: false).Select(r => r.FullPath ?? throw new QueryException(r.Error!.Message, "Local")).ToList();
             logs = CloudTrailView.Open(logPaths, CancellationToken);
-            foreach (var problem in logs.Problems) WriteError(ReadErrors.ToErrorRecord(problem));
+            foreach (var problem in logs.Problems) WriteError(ReadErrors.ToErrorRecord(problem, eventsBeforeFaultEmitted: false));
             var ds = SessionState.Path.GetUnresolvedProviderPathFromPSPath(DatasetPath);
             dataset = CloudTrailView.Open([ds], CancellationToken);
             if (logs.Kind != ViewSourceKind.RawLogs) throw new QueryException($"-LogPath '{string.Join("', '", LogPath)}' is a dataset, not raw logs.", "Local");
@@ -64,8 +75,8 @@ public sealed class MeasureIrTrailQueryCommand : IrTrailCmdlet
             return;
         }
 
-        var work = new List<(string Name, string Sql)>();
-        if (ParameterSetName == SqlSet) work.Add(("(sql)", Sql));
+        var work = new List<(string Name, BoundQuery Query)>();
+        if (ParameterSetName == SqlSet) work.Add(("(sql)", BoundQuery.Adhoc(Sql)));
         else
         {
             var lib = LibraryAccess.Load(this, QueryPath);
@@ -73,23 +84,29 @@ public sealed class MeasureIrTrailQueryCommand : IrTrailCmdlet
             {
                 var q = lib.Find(n);
                 if (q is null) { WriteError(LibraryAccess.NotFound(lib, n)); continue; }
-                try { work.Add((q.Name, QueryLibrary.Bind(q, "Local", Parameter))); }
+                try { work.Add((q.Name, QueryBinder.Bind(q, Engine, Parameter))); }
                 catch (QueryParameterException ex) { WriteError(new ErrorRecord(ex, "QueryParameterInvalid", ErrorCategory.InvalidArgument, ex.Parameter)); }
+                catch (QueryException ex) { WriteError(new ErrorRecord(ex, "QueryDefinitionInvalid", ErrorCategory.InvalidData, n)); }
             }
         }
+        // The raw side reads the logs as they are (no dedupe), like the talk's table over the raw JSON.
+        logs.Deduplicate = false;
+        using var json = new LocalQueryEngine(logs);
+        using var parquet = new LocalQueryEngine(dataset);
         for (var i = 0; i < work.Count; i++)
         {
             var progress = new ProgressRecord(1, "Measure-IrTrailQuery", $"{work[i].Name}: raw JSON vs Parquet, {Runs} run(s) each") { PercentComplete = 100 * i / work.Count };
             WriteProgress(progress);
             try
             {
-                WriteObject(QueryMeasurement.Run(work[i].Name, work[i].Sql, logs, dataset, Runs, CancellationToken));
+                var (name, query) = work[i];
+                WriteObject(Wait(Task.Run(() => QueryMeasurement.Run(query, name, json, parquet, Runs, CancellationToken))));
             }
             catch (QueryException ex)
             {
-                WriteError(new ErrorRecord(ex, "QueryFailed", ErrorCategory.InvalidOperation, work[i].Name)
+                WriteError(new ErrorRecord(ex, ex.NotReadOnly ? "QueryNotReadOnly" : "QueryFailed", ex.NotReadOnly ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidOperation, work[i].Name)
                 {
-                    ErrorDetails = new ErrorDetails($"The {ex.Engine} engine rejected the query: {ex.Message}"),
+                    ErrorDetails = new ErrorDetails(ex.NotReadOnly ? ex.Message : $"The {ex.Engine} engine rejected the query: {ex.Message}"),
                 });
             }
             catch (OperationCanceledException) { return; }

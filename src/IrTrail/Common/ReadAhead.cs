@@ -17,6 +17,22 @@ internal sealed class ReadAhead<T> : IEnumerator<T>
     private readonly Task _worker;
     private Exception? _failure;
 
+    private readonly Action? _idle;
+
+    /// <summary>Reads an engine's async stream on the worker (blocking there is fine: it is the worker's only job).</summary>
+    public ReadAhead(Func<CancellationToken, IAsyncEnumerable<T>> source, int capacity, CancellationToken cancellationToken, Action? idle = null)
+        : this(token => Blocking(source(token), token), capacity, cancellationToken) => _idle = idle;
+
+    private static IEnumerable<T> Blocking(IAsyncEnumerable<T> source, CancellationToken token)
+    {
+        var e = source.GetAsyncEnumerator(token);
+        try
+        {
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) yield return e.Current;
+        }
+        finally { e.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+    }
+
     public ReadAhead(Func<CancellationToken, IEnumerable<T>> source, int capacity, CancellationToken cancellationToken)
     {
         _queue = new BlockingCollection<T>(capacity);
@@ -46,9 +62,19 @@ internal sealed class ReadAhead<T> : IEnumerator<T>
     public T Current { get; private set; } = default!;
     object? System.Collections.IEnumerator.Current => Current;
 
+    /// <summary>The next item; while waiting, <c>idle</c> runs on this (the pipeline) thread every quarter second, so a
+    /// remote engine's progress can be written while its query is queued or running.</summary>
     public bool MoveNext()
     {
-        if (_queue.TryTake(out var item, Timeout.Infinite))
+        T item;
+        bool taken;
+        if (_idle is null) taken = _queue.TryTake(out item!, Timeout.Infinite);
+        else
+        {
+            while (!(taken = _queue.TryTake(out item!, 250)) && !_queue.IsCompleted) _idle();
+            _idle();
+        }
+        if (taken)
         {
             Current = item;
             return true;

@@ -6,7 +6,9 @@ namespace IrTrail.Common;
 /// <summary>Maps engine read issues to stable error ids and real categories.</summary>
 internal static class ReadErrors
 {
-    public static ErrorRecord ToErrorRecord(ReadIssue issue)
+    /// <param name="eventsBeforeFaultEmitted">False where the whole source was left out (raw-log queries): the issue's own
+    /// message then says what was dropped, and no "events before the fault were emitted" is added.</param>
+    public static ErrorRecord ToErrorRecord(ReadIssue issue, bool eventsBeforeFaultEmitted = true)
     {
         var (id, category) = issue.Kind switch
         {
@@ -22,7 +24,7 @@ internal static class ReadErrors
             },
         };
         var where = issue.RecordIndex is { } r ? $" (record {r}{(issue.ByteOffset is { } b ? $", byte {b:N0}" : "")})" : "";
-        var message = issue.Message + (issue.EndedSource && issue.RecordIndex > 0 ? $" Events before the fault were emitted." : "");
+        var message = issue.Message + (eventsBeforeFaultEmitted && issue.EndedSource && issue.RecordIndex > 0 ? $" Events before the fault were emitted." : "");
         var ex = new InvalidDataException(message, issue.Exception);
         var record = new ErrorRecord(ex, id, category, issue.Source)
         {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using IrTrail.Tests.Support;
+using IrTrail.Core.Query;
 
 namespace IrTrail.Tests.Cmdlets;
 
@@ -55,6 +56,13 @@ public class InvokeIrTrailQueryCommandTests : IDisposable
         var bad = r.Errors.Select(e => Path.GetFileName((string)e.TargetObject)).Order().ToList();
         Assert.Equal(["bitflip.json.gz", "corrupt.json.gz", "not-cloudtrail.json", "truncated.json"], bad);
         Assert.All(r.Errors, e => Assert.Contains("left out of the query", e.ErrorDetails?.Message ?? e.Exception.Message));
+        // The whole file is left out (DuckDB reads a file whole or not at all), and the message says so, with the count
+        // of records IrTrail's own reader finds before the fault — never that they were kept.
+        var truncated = r.Errors.Single(e => ((string)e.TargetObject).EndsWith("truncated.json", StringComparison.Ordinal));
+        var before = Reading.ReadFile(Path.Combine(TestPaths.BadLogs, "truncated.json")).Events.Count;
+        Assert.True(before > 0, "the fixture has records before its fault");
+        Assert.Contains($"not even the {before} record{(before == 1 ? "" : "s")} read before the fault", truncated.ErrorDetails.Message);
+        Assert.All(r.Errors, e => Assert.DoesNotContain("were emitted", e.ErrorDetails?.Message ?? e.Exception.Message));
         var good = _ps.Run($"Invoke-IrTrailQuery -Path '{TestPaths.FixtureLogs}' -Sql 'SELECT count(*) AS n FROM cloudtrail'");
         Assert.Empty(good.Errors);
         Assert.Equal(Convert.ToInt64(good.Output.Single().Properties["n"].Value), Convert.ToInt64(r.Output.Single().Properties["n"].Value));
@@ -76,12 +84,10 @@ public class InvokeIrTrailQueryLibraryCommandTests : IDisposable
     private readonly TestRunspace _ps = new();
     private static readonly string Dataset = MakeDataset();
 
-    static InvokeIrTrailQueryLibraryCommandTests() { }
-
     private static string MakeDataset()
     {
-        // The cmdlet assembly has no queries folder beside it in the test output: point the library at the repo's.
-        Environment.SetEnvironmentVariable("IRTRAIL_QUERY_PATH", Path.Combine(TestPaths.RepoRoot, "module", "queries"));
+        // The module's queries folder is copied beside the cmdlet assembly in the test output (as in the built module),
+        // so no process-wide IRTRAIL_QUERY_PATH is needed.
         var ds = Path.Combine(Path.GetTempPath(), "irtrail-cmdlet-ds-" + Guid.NewGuid().ToString("N")[..8]);
         using var ps = new TestRunspace();
         var r = ps.Run($"Convert-IrTrailToParquet -Path '{TestPaths.FixtureLogs}' -Destination '{ds}' -Force");
@@ -180,11 +186,110 @@ public class InvokeIrTrailQueryLibraryCommandTests : IDisposable
     [Fact]
     public void Get_IrTrailQuery_filters_by_name_tag_and_technique()
     {
-        Assert.True(_ps.Run("Get-IrTrailQuery").Output.Count >= 50);
+        Assert.Null(Environment.GetEnvironmentVariable("IRTRAIL_QUERY_PATH"));
+        Assert.Equal(Engine.QueryLibraryTests.QueriesInFiles(), _ps.Run("Get-IrTrailQuery").Output.Count);
         Assert.Equal(3, _ps.Run("Get-IrTrailQuery -Name talk-*").Output.Count);
-        Assert.All(_ps.Run("Get-IrTrailQuery -Technique T1562").Output, o => Assert.Contains(((IrTrail.Core.Query.QueryDefinition)o.BaseObject).Techniques, t => t.StartsWith("T1562")));
+        var evasion = _ps.Run("Get-IrTrailQuery -Technique T1562").Output;
+        Assert.NotEmpty(evasion);
+        Assert.All(evasion, o => Assert.Contains(((IrTrail.Core.Query.QueryDefinition)o.BaseObject).Techniques, t => t.StartsWith("T1562")));
         Assert.NotEmpty(_ps.Run("Get-IrTrailQuery -Tag defense-evasion").Output);
         Assert.StartsWith("QueryNotFound", Assert.Single(_ps.Run("Get-IrTrailQuery -Name talk-malicous-ip").Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Get_IrTrailQuery_filters_by_kind_and_severity_and_shows_them()
+    {
+        var lib = Engine.QueryLibraryTests.Library();
+        var critical = _ps.Run("Get-IrTrailQuery -Severity Critical").Output.Select(o => (IrTrail.Core.Query.QueryDefinition)o.BaseObject).ToList();
+        Assert.Equal(lib.Queries.Where(q => q.Severity == QuerySeverity.Critical).Select(q => q.Name).Order(), critical.Select(q => q.Name).Order());
+        Assert.Contains(critical, q => q.Name == "evasion-cloudtrail");
+        var found = _ps.Run("Get-IrTrailQuery -Kind Detection -Severity High, Critical").Output.Select(o => (IrTrail.Core.Query.QueryDefinition)o.BaseObject).ToList();
+        Assert.NotEmpty(found);
+        Assert.All(found, q => Assert.True(q.Kind == QueryKind.Detection && q.Severity >= QuerySeverity.High, q.Name));
+        Assert.Equal(lib.Queries.Count(q => q.Kind == QueryKind.Detection && q.Severity >= QuerySeverity.High), found.Count);
+        var dashboard = _ps.Run("Get-IrTrailQuery -Kind Dashboard").Output;
+        Assert.Equal(lib.Queries.Count(q => q.Kind == QueryKind.Dashboard), dashboard.Count);
+        Assert.NotEmpty(_ps.Run("Get-IrTrailQuery -Kind Bogus").Errors);
+    }
+
+    [Fact]
+    public void A_library_or_pack_query_that_would_write_is_refused_before_it_runs()
+    {
+        var dir = Directory.CreateTempSubdirectory("irtrail-pack-").FullName;
+        try
+        {
+            var csv = Path.Combine(dir, "out.csv").Replace("'", "''");
+            var db = Path.Combine(dir, "x.db").Replace("'", "''");
+            var pack = new
+            {
+                queries = new object[]
+                {
+                    new { name = "pack-copy", title = "t", description = "d", sql = new { @default = $"COPY (SELECT 42 AS x) TO '{csv}'" } },
+                    new { name = "pack-attach", title = "t", description = "d", sql = new { @default = $"ATTACH '{db}' AS other" } },
+                    new { name = "pack-two", title = "t", description = "d", sql = new { @default = $"SELECT 1 AS x; COPY (SELECT 1) TO '{csv}'" } },
+                    new { name = "pack-set", title = "t", description = "d", sql = new { @default = "SET threads = 1" } },
+                    new { name = "pack-read", title = "t", description = "d", sql = new { @default = "SELECT count(*) AS n FROM cloudtrail" } },
+                },
+            };
+            File.WriteAllText(Path.Combine(dir, "pack.json"), System.Text.Json.JsonSerializer.Serialize(pack));
+            foreach (var (name, kind) in new[] { ("pack-copy", "COPY"), ("pack-attach", "ATTACH"), ("pack-two", "statement"), ("pack-set", "SET") })
+            {
+                var r = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Name {name} -QueryPath '{dir}'");
+                var e = Assert.Single(r.Errors);
+                Assert.StartsWith("QueryNotReadOnly", e.FullyQualifiedErrorId);
+                Assert.Equal(ErrorCategory.PermissionDenied, e.CategoryInfo.Category);
+                Assert.Contains(kind, e.ErrorDetails.Message);
+                Assert.Empty(r.Output);
+            }
+            Assert.False(File.Exists(Path.Combine(dir, "out.csv")), "a pack query wrote a file");
+            Assert.False(File.Exists(Path.Combine(dir, "x.db")), "a pack query attached (created) a database");
+            // Measure-IrTrailQuery runs packs read-only too.
+            var m = _ps.Run($"Measure-IrTrailQuery -LogPath '{TestPaths.FixtureLogs}' -DatasetPath '{Dataset}' -Name pack-copy -QueryPath '{dir}' -Runs 1");
+            Assert.StartsWith("QueryNotReadOnly", Assert.Single(m.Errors).FullyQualifiedErrorId);
+            Assert.False(File.Exists(Path.Combine(dir, "out.csv")), "a measured pack query wrote a file");
+            var ok = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Name pack-read -QueryPath '{dir}'");
+            Assert.Empty(ok.Errors);
+            Assert.True(Convert.ToInt64(Assert.Single(ok.Output).Properties["n"].Value) > 0);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Sql_that_writes_goes_through_ShouldProcess_so_WhatIf_skips_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("irtrail-sql-").FullName;
+        try
+        {
+            var csv = Path.Combine(dir, "out.csv");
+            var copy = $"COPY (SELECT count(*) AS n FROM cloudtrail) TO '{csv.Replace("'", "''")}'";
+            var vars = new Dictionary<string, object?> { ["ds"] = Dataset, ["copy"] = copy };
+            var whatIf = _ps.Run("Invoke-IrTrailQuery -Path $ds -Sql $copy -WhatIf", vars);
+            Assert.Empty(whatIf.Errors);
+            Assert.False(File.Exists(csv), "-WhatIf ran a COPY");
+            var preference = _ps.Run("$WhatIfPreference = $true; try { Invoke-IrTrailQuery -Path $ds -Sql $copy } finally { $WhatIfPreference = $false }", vars);
+            Assert.Empty(preference.Errors);
+            Assert.False(File.Exists(csv), "$WhatIfPreference ran a COPY");
+            // Reading is not a change: -WhatIf still answers a SELECT.
+            var select = _ps.Run($"Invoke-IrTrailQuery -Path '{Dataset}' -Sql 'SELECT count(*) AS n FROM cloudtrail' -WhatIf");
+            Assert.True(Convert.ToInt64(Assert.Single(select.Output).Properties["n"].Value) > 0);
+            var run = _ps.Run("Invoke-IrTrailQuery -Path $ds -Sql $copy -Confirm:$false", vars);
+            Assert.Empty(run.Errors);
+            Assert.True(File.Exists(csv), "the COPY did not run without -WhatIf");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void The_Athena_engine_is_refused_clearly_until_it_exists()
+    {
+        foreach (var command in new[] { "Invoke-IrTrailQuery -Engine Athena -Name talk-api-errors", $"Measure-IrTrailQuery -Engine Athena -LogPath '{TestPaths.FixtureLogs}' -DatasetPath '{Dataset}' -Name talk-api-errors",
+                     $"Export-IrTrailDashboard -Engine Athena -Path '{Dataset}' -Destination '{Path.Combine(Path.GetTempPath(), "never.html")}'" })
+        {
+            var r = _ps.Run($"try {{ {command} }} catch {{ $_ }}");
+            var e = Assert.IsType<ErrorRecord>(Assert.Single(r.Output).BaseObject);
+            Assert.StartsWith("EngineNotAvailable", e.FullyQualifiedErrorId);
+            Assert.Contains("Athena engine is not available", e.Exception.Message);
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.Json;
 using IrTrail.Core.Query;
 using IrTrail.Core.Sample;
+using IrTrail.Tests.Support;
 
 namespace IrTrail.Tests.Engine;
 
@@ -38,14 +39,7 @@ public class ScenarioGroundTruthTests
         return (root, ds);
     }
 
-    private static List<Dictionary<string, object?>> Run(QuerySession s, QueryDefinition q, IDictionary? args = null)
-    {
-        var rows = new List<Dictionary<string, object?>>();
-        IReadOnlyList<QueryColumn> cols = [];
-        foreach (var r in s.Run(QueryLibrary.Bind(q, "Local", args), q.Name, c => cols = c, CancellationToken.None))
-            rows.Add(cols.Select((c, i) => (c.Name, r[i])).ToDictionary(x => x.Name, x => x.Item2));
-        return rows;
-    }
+    private static List<Dictionary<string, object?>> Run(IQueryEngine s, QueryDefinition q, IDictionary? args = null) => QueryRows.Run(s, q, args);
 
     private static CloudTrailView WindowOf(string ds, JsonElement sc)
     {
@@ -61,7 +55,7 @@ public class ScenarioGroundTruthTests
         var (root, ds) = await Make(scenarios: true);
         using var truth = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(root, SampleDataGenerator.GroundTruthFileName)));
         var lib = QueryLibraryTests.Library();
-        using var s = new QuerySession(CloudTrailView.Open([ds]), statistics: false);
+        using var s = new LocalQueryEngine(CloudTrailView.Open([ds]));
         var failures = new List<string>();
         foreach (var sc in truth.RootElement.GetProperty("scenarios").EnumerateArray())
         {
@@ -75,7 +69,7 @@ public class ScenarioGroundTruthTests
                 var keys = sc.GetProperty("actors").GetProperty("accessKeyIds").EnumerateArray().Select(e => e.GetString()).ToList();
                 if (lib.Find(qn)!.Parameters.Any(p => p.Name == "AccessKeyId" && p.Required)) args["AccessKeyId"] = keys.FirstOrDefault();
                 // talk-api-errors shows the latest 25 errors: look at the scenario's window, as -StartTime/-EndTime do.
-                using var windowed = new QuerySession(WindowOf(ds, sc), statistics: false);
+                using var windowed = new LocalQueryEngine(WindowOf(ds, sc));
                 var all = Run(qn == "talk-api-errors" ? windowed : s, lib.Find(qn)!, args);
                 var hits = all.Select(r => r["eventID"] as string).Where(ids.Contains).ToList();
                 if (hits.Count == 0) failures.Add($"{name}: {qn} found none of its {ids.Count} events ({all.Count} rows, first {all.FirstOrDefault()?["eventTime"]} {all.FirstOrDefault()?["eventID"]}; window {windowed.View!.StartTime:o}..{windowed.View!.EndTime:o})");
@@ -99,7 +93,7 @@ public class ScenarioGroundTruthTests
     {
         var (_, ds) = await Make(scenarios: false);
         var lib = QueryLibraryTests.Library();
-        using var s = new QuerySession(CloudTrailView.Open([ds]), statistics: false);
+        using var s = new LocalQueryEngine(CloudTrailView.Open([ds]));
         // Not detections: talk-api-errors lists the latest errors of any kind, root activity and IAM changes happen in
         // normal background, and the listing/pivot queries return whatever the pivot names.
         var detections = Aimed.Values.SelectMany(x => x).Where(n => n != "talk-api-errors" && n != "exfil-s3-objects-read" && n != "ec2-role-events" && n != "persistence-iam-changes" && n != "identity-root-activity" && n != "ioc-access-key" && n != "timeline-access-key")

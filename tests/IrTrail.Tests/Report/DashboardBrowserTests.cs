@@ -99,8 +99,7 @@ public sealed class DashboardBrowserTests(DashboardDatasets data)
     {
         var truth = data.GroundTruth.RootElement;
         DashboardModel model;
-        using (var source = new LocalDashboardSource(data.Sample))
-            model = new DashboardBuilder(source).Build(new DashboardOptions { Title = "Sample incident", IpAddresses = [truth.GetProperty("maliciousIp").GetString()!] }, CancellationToken.None);
+        model = DashboardBuilderTests.Build(data.Sample, new DashboardOptions { Title = "Sample incident", IpAddresses = [truth.GetProperty("maliciousIp").GetString()!] });
         var html = DashboardRenderer.Write(model, Path.Combine(Artifacts, "dashboard-sample.html")).FullName;
 
         var (playwright, browser) = await LaunchAsync();
@@ -167,8 +166,7 @@ public sealed class DashboardBrowserTests(DashboardDatasets data)
         var root = Path.Combine(data.Root, "sans-browser");
         await DatasetTestHelpers.ConvertAsync(logs, root);
         DashboardModel model;
-        using (var source = new LocalDashboardSource(root))
-            model = new DashboardBuilder(source).Build(new DashboardOptions { Title = "SANS SEC504 S3 ransomware lab" }, CancellationToken.None);
+        model = DashboardBuilderTests.Build(root, new DashboardOptions { Title = "SANS SEC504 S3 ransomware lab" });
         var html = DashboardRenderer.Write(model, Path.Combine(Artifacts, "dashboard-sans.html")).FullName;
 
         var (playwright, browser) = await LaunchAsync();

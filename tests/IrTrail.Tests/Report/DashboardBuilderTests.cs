@@ -1,3 +1,4 @@
+using IrTrail.Core.Query;
 using IrTrail.Core.Report;
 using IrTrail.Tests.Engine;
 using IrTrail.Tests.Support;
@@ -9,11 +10,17 @@ namespace IrTrail.Tests.Report;
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardBuilderTests(DashboardDatasets data)
 {
-    private static DashboardModel Build(string root, DashboardOptions? options = null)
+    internal static QueryLibrary Library() => QueryLibrary.Load([Path.Combine(TestPaths.RepoRoot, "module", "queries")]);
+
+    internal static DashboardModel Build(string root, DashboardOptions? options = null)
     {
-        using var source = new LocalDashboardSource(root);
-        return new DashboardBuilder(source).Build(options ?? new DashboardOptions(), CancellationToken.None);
+        options ??= new DashboardOptions();
+        using var engine = LocalDashboard.Open(root, options.StartTime, options.EndTime, CancellationToken.None);
+        return new DashboardBuilder(engine, Library()).Build(options, CancellationToken.None);
     }
+
+    /// <summary>Events of the sample, once per eventID, as the record reader gives them.</summary>
+    private IEnumerable<IrTrail.Core.Model.CloudTrailEvent> SampleEvents => data.SampleEvents.DistinctBy(e => e.EventID);
 
     private static long Sum(DashboardTable t, string column) => t.Records().Sum(r => Convert.ToInt64(r[column]));
 
@@ -65,7 +72,10 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
         Assert.Equal(m.EventCount, principal["events"]);
         Assert.Equal(Count(data.Fixtures, "readOnly = false"), principal["writes"]);
         Assert.Equal(1L, m.Tables[T.ConsoleSignins].Rows.Count);
-        Assert.Equal(1L, m.Findings.Single(f => f.Name == "iam-persistence").Hits);
+        // The fixtures' one CreateUser (read from the files, not through SQL) is the one principal created.
+        var created = Directory.EnumerateFiles(TestPaths.FixtureLogs).SelectMany(f => Reading.ReadFile(f).Events).Count(e => e.EventName == "CreateUser");
+        Assert.Equal(1, created);
+        Assert.Equal(created, m.Findings.Single(f => f.Name == "persistence-principals-created").Hits);
         Assert.Empty(m.Tables[T.RootActivity].Rows);
     }
 
@@ -113,12 +123,13 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
         Assert.Contains(m.Tables[T.RootActivity].Records(), r => (string?)r["sourceIPAddress"] == noMfaIp);
         Assert.Contains(m.Tables[T.ConsoleSignins].Records(), r => (string?)r["sourceIPAddress"] == noMfaIp && (string?)r["mfaUsed"] == "No" && (string?)r["outcome"] == "Success");
 
-        // Findings carry MITRE ids the ground truth names for the planted scenarios.
-        var hits = m.Findings.Where(f => f.Hits > 0).ToDictionary(f => f.Name);
+        // One-pass findings carry MITRE ids the ground truth names for the planted scenarios.
+        var onePass = Build(data.Sample, new DashboardOptions { Findings = FindingsMode.OnePass });
+        var hits = onePass.Findings.Where(f => f.Hits > 0).ToDictionary(f => f.Name);
         foreach (var (finding, scenario) in new[]
                  {
-                     ("cloudtrail-tampering", "DefenseEvasion"), ("root-account-usage", "ConsoleLoginWithoutMfa"),
-                     ("console-login-without-mfa", "ConsoleLoginWithoutMfa"), ("iam-persistence", "Persistence"),
+                     ("evasion-cloudtrail", "DefenseEvasion"), ("identity-root-activity", "ConsoleLoginWithoutMfa"),
+                     ("identity-console-login-no-mfa", "ConsoleLoginWithoutMfa"), ("persistence-principals-created", "Persistence"),
                  })
         {
             Assert.True(hits.ContainsKey(finding), $"no hits for {finding}");
@@ -126,11 +137,11 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
             Assert.True(hits[finding].Mitre.Any(techniques.Contains), $"{finding} shares no MITRE id with {scenario}");
             Assert.InRange(hits[finding].Examples.Rows.Count, 1, 5);
         }
-        var tamper = data.Scenario("DefenseEvasion").GetProperty("eventNames").EnumerateArray()
-            .Count(e => e.GetString() is "StopLogging" or "DeleteTrail" or "PutEventSelectors" or "UpdateTrail");
-        Assert.True(hits["cloudtrail-tampering"].Hits >= tamper);
-        Assert.Equal(Count(data.Sample, "eventName IN ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors') AND eventSource = 'cloudtrail.amazonaws.com'"),
-            hits["cloudtrail-tampering"].Hits);
+        // CloudTrail's own tampering calls (its API reference, not the query's text), counted by the record reader.
+        string[] tampering = ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "PutInsightSelectors", "DeleteEventDataStore", "StopEventDataStoreIngestion", "UpdateEventDataStore"];
+        var tamper = SampleEvents.Count(e => tampering.Contains(e.EventName));
+        Assert.True(tamper >= data.Scenario("DefenseEvasion").GetProperty("eventNames").EnumerateArray().Count(n => tampering.Contains(n.GetString())));
+        Assert.Equal(tamper, hits["evasion-cloudtrail"].Hits);
     }
 
     [Fact]
@@ -170,10 +181,10 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
     public void Missing_or_empty_dataset_is_a_clear_error()
     {
         var missing = Path.Combine(data.Root, "nope");
-        var ex = Assert.Throws<DashboardException>(() => new LocalDashboardSource(missing));
+        var ex = Assert.Throws<DashboardException>(() => LocalDashboard.Open(missing, null, null, CancellationToken.None));
         Assert.Contains("does not exist", ex.Message);
         var empty = Directory.CreateDirectory(Path.Combine(data.Root, "empty")).FullName;
-        ex = Assert.Throws<DashboardException>(() => new LocalDashboardSource(empty));
+        ex = Assert.Throws<DashboardException>(() => LocalDashboard.Open(empty, null, null, CancellationToken.None));
         Assert.Contains("no Parquet files", ex.Message);
         Assert.Equal(empty, ex.Target);
     }
@@ -196,15 +207,13 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
     }
 
     [Fact]
-    public void Library_findings_catch_every_planted_scenario_with_its_MITRE_ids()
+    public void Library_findings_catch_every_planted_scenario_with_its_MITRE_ids_worst_first()
     {
-        var lib = IrTrail.Core.Query.QueryLibrary.Load([Path.Combine(TestPaths.RepoRoot, "module", "queries")]);
-        var detections = LibraryDetections.From(lib);
-        Assert.True(detections.Count >= 40, $"only {detections.Count} detection queries");
-        Assert.DoesNotContain(detections, d => d.Query.Group is "Overview" or "Timeline" or "IOC");
-        DashboardModel m;
-        using (var source = new LocalDashboardSource(data.Sample))
-            m = new DashboardBuilder(source, library: detections).Build(new DashboardOptions(), CancellationToken.None);
+        var lib = Library();
+        var detections = DashboardBuilder.Detections(lib, QueryEngines.Local);
+        Assert.Equal(lib.Queries.Count(q => q.Kind == QueryKind.Detection && q.Parameters.All(p => !p.Required)), detections.Count);
+        Assert.All(detections, d => Assert.Equal(QueryKind.Detection, d.Kind));
+        var m = Build(data.Sample, new DashboardOptions { Findings = FindingsMode.Library });
         Assert.Equal(detections.Count, m.Findings.Count);
         Assert.Contains("query library", m.FindingsSource);
         var hits = m.Findings.Where(f => f.Hits > 0).ToList();
@@ -222,23 +231,47 @@ public sealed class DashboardBuilderTests(DashboardDatasets data)
             Assert.True(f.Hits >= f.Examples.Rows.Count);
             Assert.DoesNotContain("__hits", f.Examples.Columns);
         }
-        // The count is the query's own row count.
-        var apiErrors = m.Findings.Single(f => f.Name == "talk-api-errors");
-        Assert.Equal(Count(data.Sample, "errorCode IN ('Client.UnauthorizedOperation', 'Client.InvalidPermission.NotFound', 'Client.OperationNotPermitted', 'AccessDenied')") > 0, apiErrors.Hits > 0);
+        // The count is the query's own row count: the talk's query shows the latest 25 of its four error codes (the
+        // talk's list), counted here by the record reader.
+        string[] talkCodes = ["Client.UnauthorizedOperation", "Client.InvalidPermission.NotFound", "Client.OperationNotPermitted", "AccessDenied"];
+        Assert.Equal(Math.Min(25, SampleEvents.Count(e => talkCodes.Contains(e.ErrorCode))), m.Findings.Single(f => f.Name == "talk-api-errors").Hits);
+        // Ranked by severity, not by hits: every finding's severity is at least the next one's.
+        var ranks = m.Findings.Select(f => Enum.Parse<QuerySeverity>(f.Severity)).ToList();
+        Assert.Equal(ranks.OrderByDescending(r => r), ranks);
+        Assert.Equal(QuerySeverity.Critical, ranks[0]);
+        var tampering = m.Findings.FindIndex(f => f.Name == "evasion-cloudtrail");
+        Assert.True(m.Findings.Take(tampering).All(f => f.Severity == "Critical"), "a lower severity ranks above CloudTrail tampering");
     }
 
     [Fact]
-    public void Auto_findings_fall_back_to_the_one_pass_detections_above_the_event_limit_and_say_so()
+    public void One_pass_hits_equal_the_library_listings_they_stand_for()
     {
-        var lib = IrTrail.Core.Query.QueryLibrary.Load([Path.Combine(TestPaths.RepoRoot, "module", "queries")]);
-        using var source = new LocalDashboardSource(data.Fixtures);
-        var m = new DashboardBuilder(source, library: LibraryDetections.From(lib))
-            .Build(new DashboardOptions { LibraryFindingsEventLimit = 3 }, CancellationToken.None);
-        Assert.Equal(BuiltInDetections.All.Count, m.Findings.Count);
+        var library = Build(data.Sample, new DashboardOptions { Findings = FindingsMode.Library }).Findings.ToDictionary(f => f.Name);
+        var onePass = Build(data.Sample, new DashboardOptions { Findings = FindingsMode.OnePass });
+        Assert.Contains("one pass", onePass.FindingsSource);
+        Assert.True(onePass.Findings.Count >= 15, $"{onePass.Findings.Count} one-pass findings");
+        var lib = Library();
+        foreach (var f in onePass.Findings)
+        {
+            var q = lib.Find(f.Name)!;
+            Assert.Equal(QueryKind.Detection, q.Kind);
+            Assert.Equal(q.Severity.ToString(), f.Severity);
+            Assert.Equal(q.Techniques, f.Mitre);
+            // Queries that list events (one row per event) must count the same; aggregates count events, not rows.
+            if (q.SqlFor(QueryEngines.Local)!.Contains("GROUP BY", StringComparison.Ordinal)) Assert.True(f.Hits >= library[f.Name].Hits, f.Name);
+            else Assert.True(library[f.Name].Hits == f.Hits, $"{f.Name}: one pass {f.Hits}, library {library[f.Name].Hits}");
+        }
+        Assert.Contains(onePass.Findings, f => f.Hits > 0);
+    }
+
+    [Fact]
+    public void Auto_findings_fall_back_to_one_pass_above_the_event_limit_and_say_so()
+    {
+        var m = Build(data.Fixtures, new DashboardOptions { LibraryFindingsEventLimit = 3 });
+        Assert.Contains("one pass", m.FindingsSource);
         Assert.Contains("-Findings Library", m.FindingsSource);
-        using var source2 = new LocalDashboardSource(data.Fixtures);
-        var forced = new DashboardBuilder(source2, library: LibraryDetections.From(lib))
-            .Build(new DashboardOptions { LibraryFindingsEventLimit = 3, Findings = FindingsMode.Library }, CancellationToken.None);
+        var forced = Build(data.Fixtures, new DashboardOptions { LibraryFindingsEventLimit = 3, Findings = FindingsMode.Library });
         Assert.Contains(forced.Findings, f => f.Name == "talk-api-errors");
+        Assert.DoesNotContain(m.Findings, f => f.Name == "talk-api-errors");
     }
 }

@@ -239,8 +239,8 @@
   }
 
   function findingsPanel() {
-    var p = panel('findings', 'Findings', 'Hits per detection (' + D.findingsSource + '), with MITRE ATT&CK technique ids and a few example events.', true);
-    var t = { columns: ['name', 'title', 'mitre', 'tags', 'hits'], rows: D.findings.map(function (f) { return [f.name, f.title, f.mitre.join(' '), f.tags.join(' '), f.hits]; }) };
+    var p = panel('findings', 'Findings', 'Hits per detection (' + D.findingsSource + '), worst severity first, with MITRE ATT&CK technique ids and a few example events.', true);
+    var t = { columns: ['severity', 'name', 'title', 'mitre', 'tags', 'hits'], rows: D.findings.map(function (f) { return [f.severity, f.name, f.title, f.mitre.join(' '), f.tags.join(' '), f.hits]; }) };
     var hit = D.findings.filter(function (f) { return f.hits > 0; });
     if (hit.length) chart(p, 'short', function () { return barOption({ columns: ['name', 'hits', 'title', 'mitre'], rows: hit.map(function (f) { return [f.name, f.hits, f.title, f.mitre.join(' ')]; }) }, 'name', 'hits', ['title', 'mitre']); });
     table(p, t);
