@@ -19,11 +19,13 @@ internal interface ICloudTrailPublicKeyApi
 
 /// <summary>
 /// Where the cmdlet gets an <see cref="ICloudTrailPublicKeyApi"/> for a session.
-/// SEAM (issue 22 / issue 19): <see cref="Factory"/> is null until IrTrail's CloudTrail client is in main. Wiring it is
-/// one assignment in Core (a static initializer here): <c>Factory = session =&gt; new CloudTrailClientPublicKeyApi(session)</c>,
-/// an adapter that makes a CloudTrail client per requested region (AwsSession credentials and endpoint, as
-/// S3ClientFactory does for S3) and maps the generated ListPublicKeysRequest/Response to the records above, AWS errors
-/// to <see cref="AwsException"/>. Until then Test-IrTrailLogIntegrity asks for -PublicKeyPath. Tests set it to a fake.
+/// SEAM (issue 22 / issue 19), left for the lead to wire: <see cref="Factory"/> is null, so Test-IrTrailLogIntegrity
+/// asks for -PublicKeyPath (error PublicKeySourceUnavailable). Wiring it is a small adapter and one assignment here,
+/// <c>Factory = session =&gt; new CloudTrailClientPublicKeyApi(session)</c>, where the adapter keeps one
+/// <c>CloudTrailClient(session, region)</c> (Aws/Generated) per region asked for and maps
+/// <c>ListPublicKeysAsync(new ListPublicKeysRequest { StartTime, EndTime, NextToken })</c> to
+/// <see cref="CloudTrailPublicKeyPage"/> (PublicKey.Value, ValidityStartTime, ValidityEndTime, Fingerprint; NextToken);
+/// the client already reports failures as <see cref="AwsException"/>. Tests set <see cref="Factory"/> to a fake.
 /// </summary>
 internal static class CloudTrailPublicKeyApi
 {
