@@ -20,6 +20,7 @@
         'Invoke-IrTrailQuery'
         'Get-IrTrailLogFile'
         'Save-IrTrailLog'
+        'Test-IrTrailLogIntegrity'
         'New-IrTrailSampleData'
         'Export-IrTrailDashboard'
         'Get-IrTrailQuery'

@@ -25,6 +25,17 @@ if (-not (Get-ChildItem (Join-Path `$case 'dst') -Recurse -Filter *fixture01.jso
         'Get-IrTrailQuery' = "`$n = (Get-ChildItem (Join-Path (Split-Path (Get-Module IrTrail).Path) 'queries') -Filter *.json | ForEach-Object { (Get-Content `$_ -Raw | ConvertFrom-Json).queries.Count } | Measure-Object -Sum).Sum; if (`$n -lt 80 -or @(Get-IrTrailQuery).Count -ne `$n -or -not (Get-IrTrailQuery -Name talk-api-errors)) { throw 'Get-IrTrailQuery' }"
         'Measure-IrTrailQuery' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); Convert-IrTrailToParquet -Path '$Fixtures' -Destination `$d -Confirm:`$false | Out-Null; if (-not (Measure-IrTrailQuery -LogPath '$Fixtures' -DatasetPath `$d -Name talk-api-errors)) { throw 'Measure-IrTrailQuery' }; Remove-Item `$d -Recurse -Force"
         'New-IrTrailSampleData' = "`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid()); if ((New-IrTrailSampleData -Path `$d -EventCount 2000 -Seed 1 -Confirm:`$false).Events -lt 1) { throw 'New-IrTrailSampleData' }; Remove-Item `$d -Recurse -Force"
+        # Offline digest validation (RSA, gzip, System.IO.Hashing from Dependencies/), then the S3 path against a refused port.
+        'Test-IrTrailLogIntegrity' = @"
+`$d = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('n'))
+`$s = New-IrTrailSampleData -Path `$d -EventCount 100 -Duration 01:00:00 -Account 111122223333 -Region us-east-1 -Seed 2 -IncludeDigest -Confirm:`$false
+`$r = `$s | Test-IrTrailLogIntegrity
+if (-not `$r -or @(`$r | Where-Object Status -ne 'Valid').Count) { throw 'Test-IrTrailLogIntegrity' }
+`$cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'secret' -AsPlainText -Force))
+try { Test-IrTrailLogIntegrity -S3Uri s3://no-bucket/ -EndpointUrl http://127.0.0.1:9 -Credential `$cred -PublicKeyPath `$s.PublicKeyPath -ErrorAction Stop | Out-Null; throw 'no error' }
+catch { if ("`$_" -match 'Could not load|no error' -or `$_.Exception -is [System.IO.FileLoadException] -or `$_.Exception -is [MissingMethodException]) { throw } }
+Remove-Item `$d -Recurse -Force
+"@
         # Reaches Parquet.Net and DuckDB (eventTime filter through the row-group statistics).
         'Convert-IrTrailToParquet' = @"
 `$ds = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('n'))

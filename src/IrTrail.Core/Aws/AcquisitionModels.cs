@@ -22,6 +22,11 @@ public sealed class AcquiredObject
     /// <summary>Path of the copy relative to the case folder, '/' separated.</summary>
     public string LocalPath { get; init; } = "";
 
+    /// <summary>The object's S3 user metadata (x-amz-meta- removed), when it has any: for a digest file CloudTrail's
+    /// "signature" and "signature-algorithm", which validating the case folder offline needs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
     public AcquisitionStatus Status { get; init; }
     public string? Error { get; init; }
 
@@ -38,6 +43,9 @@ public sealed class AcquisitionManifest
     public string? Host { get; init; }
     public DateTime StartedUtc { get; init; }
     public DateTime CompletedUtc { get; set; }
+
+    /// <summary>The run was stopped (Ctrl+C) before every object was taken: the objects listed are those it finished.</summary>
+    public bool Interrupted { get; init; }
     public IDictionary<string, string?> Parameters { get; init; } = new Dictionary<string, string?>();
     public List<AcquiredObject> Objects { get; init; } = [];
 }

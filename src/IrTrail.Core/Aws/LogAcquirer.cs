@@ -29,18 +29,26 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
     public string FullPathOf(LogFile f) => Path.Combine(_root, RelativePathOf(f).Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>Acquires the files with at most <paramref name="throttleLimit"/> at a time; results stream as they finish.</summary>
+    /// <param name="acquired">Called (on a worker thread) as each object is done, whether or not the consumer reads its
+    /// result: a custody record that stays complete when the consumer stops early.</param>
     public async IAsyncEnumerable<AcquiredObject> AcquireAsync(IReadOnlyList<LogFile> files, int throttleLimit,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, Action<AcquiredObject>? acquired = null)
     {
         Directory.CreateDirectory(_root);
         var known = LoadKnownHashes();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var results = Channel.CreateUnbounded<AcquiredObject>();
         var worker = Task.Run(async () =>
         {
             try
             {
-                await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken },
-                    async (f, ct) => await results.Writer.WriteAsync(await AcquireOneAsync(f, known, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).ConfigureAwait(false);
+                await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = stop.Token },
+                    async (f, ct) =>
+                    {
+                        var o = await AcquireOneAsync(f, known, ct).ConfigureAwait(false);
+                        acquired?.Invoke(o);
+                        results.Writer.TryWrite(o); // unbounded: never refused, also once stopping
+                    }).ConfigureAwait(false);
                 results.Writer.TryComplete();
             }
             catch (Exception ex)
@@ -48,11 +56,19 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                 results.Writer.TryComplete(ex);
             }
         }, CancellationToken.None);
-        await foreach (var r in results.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false)) yield return r;
-        await worker.ConfigureAwait(false);
+        try
+        {
+            await foreach (var r in results.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false)) yield return r;
+        }
+        finally
+        {
+            // A consumer that stops early stops the downloads and waits for them to clean up (no .partial left).
+            await stop.CancelAsync().ConfigureAwait(false);
+            await worker.ConfigureAwait(false); // never faults: failures complete the channel
+        }
     }
 
-    private async Task<AcquiredObject> AcquireOneAsync(LogFile f, IReadOnlyDictionary<string, (long Size, string Sha256)> known, CancellationToken ct)
+    private async Task<AcquiredObject> AcquireOneAsync(LogFile f, IReadOnlyDictionary<string, KnownObject> known, CancellationToken ct)
     {
         var relative = RelativePathOf(f);
         var path = FullPathOf(f);
@@ -63,15 +79,25 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                 var (sha, md5) = await HashFileAsync(path, ct).ConfigureAwait(false);
                 var sameAsBefore = known.TryGetValue(f.Uri, out var k) && k.Size == f.Size && string.Equals(k.Sha256, sha, StringComparison.OrdinalIgnoreCase);
                 if (sameAsBefore || IsPlainMd5(f.ETag) && string.Equals(f.ETag, md5, StringComparison.OrdinalIgnoreCase))
+                {
+                    // A digest's signature lives in its S3 metadata, which offline validation needs in the manifest: kept
+                    // from the run that recorded it, else read again (HeadObject).
+                    var recorded = sameAsBefore ? k!.Metadata : null;
+                    if (recorded is null && f.IsS3 && f.Kind == LogFileKind.Digest && s3 is not null)
+                        recorded = NullIfEmpty(await s3.GetMetadataAsync(f.BucketName!, f.Key!, f.BucketRegion, ct).ConfigureAwait(false));
+                    else if (recorded is null && !f.IsS3)
+                        recorded = NullIfEmpty(LocalMetadata(f));
                     return new AcquiredObject
                     {
                         SourceUri = f.Uri, ETag = f.ETag, Size = f.Size, Sha256 = sha, AcquiredUtc = DateTime.UtcNow, LocalPath = relative,
-                        Status = AcquisitionStatus.AlreadyPresent,
+                        Metadata = recorded, Status = AcquisitionStatus.AlreadyPresent,
                     };
+                }
             }
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var partial = path + ".partial";
             string? etag = f.ETag, versionId = null;
+            IReadOnlyDictionary<string, string>? metadata = null;
             long? expected = f.Size;
             using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             using var md5Hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -86,12 +112,16 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
                 }
                 else
                 {
-                    opened = new OpenedObject(await new LocalFileSource(f.Uri).OpenAsync(ct).ConfigureAwait(false), f.Size, null, null, null);
+                    opened = new OpenedObject(await new LocalFileSource(f.Uri).OpenAsync(ct).ConfigureAwait(false), f.Size, null, null, null)
+                    {
+                        Metadata = LocalMetadata(f),
+                    };
                 }
                 using (opened)
                 {
                     etag = opened.ETag ?? etag;
                     versionId = opened.VersionId;
+                    metadata = NullIfEmpty(opened.Metadata);
                     expected = opened.Length ?? expected;
                     var buffer = new byte[1 << 16];
                     int n;
@@ -114,10 +144,16 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
             return new AcquiredObject
             {
                 SourceUri = f.Uri, ETag = etag, VersionId = versionId, Size = written, Sha256 = shaHex, AcquiredUtc = DateTime.UtcNow,
-                LocalPath = relative, Status = AcquisitionStatus.Downloaded,
+                LocalPath = relative, Metadata = metadata, Status = AcquisitionStatus.Downloaded,
             };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped mid-download: leave no partial file behind (the next run starts that object again).
+            TryDelete(path + ".partial");
+            throw;
+        }
+        catch (Exception ex)
         {
             TryDelete(path + ".partial");
             return new AcquiredObject
@@ -139,17 +175,35 @@ public sealed class LogAcquirer(S3Reader? s3, string destination)
         return path;
     }
 
-    /// <summary>Hashes recorded by earlier runs into this case folder, by source URI (latest wins).</summary>
-    private Dictionary<string, (long Size, string Sha256)> LoadKnownHashes()
+    /// <summary>A local digest's signature, where New-IrTrailSampleData keeps it: "&lt;digest&gt;.signature" beside it (what S3
+    /// holds as x-amz-meta-signature), so a case folder made from local files validates offline as well.</summary>
+    private static IReadOnlyDictionary<string, string> LocalMetadata(LogFile f)
     {
-        var known = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
+        var sidecar = f.Uri + IrTrail.Core.Sample.DigestWriter.SignatureSuffix;
+        return f.Kind == LogFileKind.Digest && File.Exists(sidecar)
+            ? new Dictionary<string, string>
+            {
+                [IrTrail.Core.Integrity.DigestSignature.SignatureMetadata] = File.ReadAllText(sidecar).Trim(),
+                [IrTrail.Core.Integrity.DigestSignature.AlgorithmMetadata] = IrTrail.Core.Integrity.DigestSignature.Algorithm,
+            }
+            : new Dictionary<string, string>();
+    }
+
+    private static IReadOnlyDictionary<string, string>? NullIfEmpty(IReadOnlyDictionary<string, string> m) => m.Count == 0 ? null : m;
+
+    private sealed record KnownObject(long Size, string Sha256, IReadOnlyDictionary<string, string>? Metadata);
+
+    /// <summary>What earlier runs into this case folder recorded, by source URI (latest wins).</summary>
+    private Dictionary<string, KnownObject> LoadKnownHashes()
+    {
+        var known = new Dictionary<string, KnownObject>(StringComparer.Ordinal);
         foreach (var m in Directory.EnumerateFiles(_root, ManifestPrefix + "*.json").Order(StringComparer.Ordinal))
         {
             try
             {
                 var manifest = JsonSerializer.Deserialize<AcquisitionManifest>(File.ReadAllText(m), JsonOptions);
                 foreach (var o in manifest?.Objects ?? [])
-                    if (o.Status != AcquisitionStatus.Failed && o.Sha256 is { } s) known[o.SourceUri] = (o.Size, s);
+                    if (o.Status != AcquisitionStatus.Failed && o.Sha256 is { } s) known[o.SourceUri] = new KnownObject(o.Size, s, o.Metadata);
             }
             catch (Exception ex) when (ex is JsonException or IOException)
             {

@@ -100,12 +100,43 @@ public sealed class S3Reader(AwsSession session) : IDisposable
         try
         {
             var r = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucketName, Key = key }, cancellationToken).ConfigureAwait(false);
-            return new OpenedObject(r.ResponseStream, r.ContentLength, r.ETag?.Trim('"'), string.IsNullOrEmpty(r.VersionId) || r.VersionId == "null" ? null : r.VersionId, r);
+            return new OpenedObject(r.ResponseStream, r.ContentLength, r.ETag?.Trim('"'), string.IsNullOrEmpty(r.VersionId) || r.VersionId == "null" ? null : r.VersionId, r)
+            {
+                Metadata = UserMetadata(r.Metadata),
+            };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw S3Errors.Map(ex, bucketName, key, "Reading");
         }
+    }
+
+    /// <summary>An object's user metadata (x-amz-meta-*) without its metadata fetched: HeadObject.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetMetadataAsync(string bucketName, string key, string? bucketRegion, CancellationToken cancellationToken)
+    {
+        var client = ClientFor(bucketRegion);
+        try
+        {
+            var r = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucketName, Key = key }, cancellationToken).ConfigureAwait(false);
+            return UserMetadata(r.Metadata);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw S3Errors.Map(ex, bucketName, key, "Reading the metadata of");
+        }
+    }
+
+    /// <summary>User metadata with the x-amz-meta- prefix removed and names in lower case (as S3 stores them), e.g. CloudTrail's
+    /// "signature" and "signature-algorithm" on digest files.</summary>
+    internal static IReadOnlyDictionary<string, string> UserMetadata(MetadataCollection metadata)
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in metadata.Keys)
+        {
+            var key = name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? name["x-amz-meta-".Length..] : name;
+            result[key.ToLowerInvariant()] = metadata[name];
+        }
+        return result;
     }
 
     /// <summary>Parses s3://bucket/key.</summary>
@@ -134,6 +165,9 @@ public sealed class OpenedObject(Stream stream, long? length, string? etag, stri
     public long? Length { get; } = length;
     public string? ETag { get; } = etag;
     public string? VersionId { get; } = versionId;
+
+    /// <summary>User metadata (x-amz-meta- removed, lower-case names); empty for local files.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
     public void Dispose()
     {

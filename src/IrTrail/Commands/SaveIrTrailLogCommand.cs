@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Reflection;
 using IrTrail.Common;
 using IrTrail.Core.Aws;
 
@@ -48,83 +47,84 @@ public sealed class SaveIrTrailLogCommand : AwsCmdlet
         {
             if (!_seen.Add(f.Uri)) continue;
             var target = System.IO.Path.Combine(_destination, LogAcquirer.RelativePathOf(f));
-            if (Force && !WhatIfRequested() || ShouldProcess($"{f.Uri} -> {target}", "Save log file")) _files.Add(f);
+            if (ShouldProcess($"{f.Uri} -> {target}", "Save log file", Force)) _files.Add(f);
         }
     }
-
-    private bool WhatIfRequested() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true };
 
     protected override void EndProcessing()
     {
         if (_files.Count == 0) return;
-        var clock = Stopwatch.StartNew();
-        var started = DateTime.UtcNow;
-        using var reader = _files.Any(f => f.IsS3) ? new S3Reader(GetAwsSession(requireRegion: false)) : null;
-        var acquirer = new LogAcquirer(reader, _destination);
-        var results = new List<AcquiredObject>(_files.Count);
-        long totalBytes = _files.Sum(f => f.Size), doneBytes = 0;
-        var progressClock = Stopwatch.StartNew();
-        foreach (var r in Iterate(acquirer.AcquireAsync(_files, ThrottleLimit, CancellationToken)))
+        try
         {
-            results.Add(r);
-            doneBytes += r.Size;
-            if (r.Status == AcquisitionStatus.Failed)
-                WriteError(r.Exception is AwsException a
-                    ? AwsErrors.ToErrorRecord(a, r.SourceUri)
-                    : new ErrorRecord(r.Exception ?? new IOException(r.Error), "SaveFailed", ErrorCategory.WriteError, r.SourceUri));
-            else
-                WriteVerbose($"{r.Status}: {r.SourceUri} ({r.Size:N0} bytes, SHA-256 {r.Sha256})");
-            if (progressClock.ElapsedMilliseconds >= 250 || results.Count == _files.Count)
+            Directory.CreateDirectory(_destination);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Nothing can be saved (a file in the way, no permission): one terminating error, not one per object.
+            ThrowTerminatingError(new ErrorRecord(ex, "DestinationUnwritable", ErrorCategory.WriteError, _destination));
+        }
+        var clock = Stopwatch.StartNew();
+        using var reader = _files.Any(f => f.IsS3) ? new S3Reader(GetAwsSession(requireRegion: false)) : null;
+        var run = new AcquisitionRun(new LogAcquirer(reader, _destination), ManifestParameters());
+        long totalBytes = _files.Sum(f => f.Size), doneBytes = 0;
+        var done = 0;
+        var progressClock = Stopwatch.StartNew();
+        try
+        {
+            foreach (var r in Iterate(run.AcquireAsync(_files, ThrottleLimit, CancellationToken)))
             {
-                progressClock.Restart();
-                WriteProgress(new ProgressRecord(1, "Saving CloudTrail logs", $"{results.Count:N0} of {_files.Count:N0} files, {doneBytes / 1048576.0:N1} of {totalBytes / 1048576.0:N1} MiB")
+                doneBytes += r.Size;
+                if (r.Status == AcquisitionStatus.Failed)
+                    WriteError(r.Exception is AwsException a
+                        ? AwsErrors.ToErrorRecord(a, r.SourceUri)
+                        : new ErrorRecord(r.Exception ?? new IOException(r.Error), "SaveFailed", ErrorCategory.WriteError, r.SourceUri));
+                else
+                    WriteVerbose($"{r.Status}: {r.SourceUri} ({r.Size:N0} bytes, SHA-256 {r.Sha256})");
+                done++;
+                if (progressClock.ElapsedMilliseconds >= 250 || done == _files.Count)
                 {
-                    PercentComplete = (int)(100L * results.Count / _files.Count),
-                    CurrentOperation = r.SourceUri,
-                });
+                    progressClock.Restart();
+                    WriteProgress(new ProgressRecord(1, "Saving CloudTrail logs", $"{done:N0} of {_files.Count:N0} files, {doneBytes / 1048576.0:N1} of {totalBytes / 1048576.0:N1} MiB")
+                    {
+                        PercentComplete = (int)(100L * done / _files.Count),
+                        CurrentOperation = r.SourceUri,
+                    });
+                }
             }
+        }
+        catch (Exception stop) when (stop is OperationCanceledException or PipelineStoppedException && (Stopping || CancellationToken.IsCancellationRequested))
+        {
+            // Stopped (Ctrl+C) — while waiting for downloads, or while writing a record: the downloads have ended (the
+            // enumeration's disposal waits for them), and what was saved still gets its custody record, marked interrupted.
+            try { run.WriteManifest(interrupted: true); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            throw new PipelineStoppedException();
         }
         WriteProgress(new ProgressRecord(1, "Saving CloudTrail logs", "Done") { RecordType = ProgressRecordType.Completed });
 
-        var manifest = new AcquisitionManifest
-        {
-            IrTrailVersion = typeof(LogFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
-            Operator = Environment.UserDomainName is { Length: > 0 } d && d != Environment.MachineName ? $"{d}\\{Environment.UserName}" : Environment.UserName,
-            Host = Environment.MachineName,
-            StartedUtc = started,
-            CompletedUtc = DateTime.UtcNow,
-            Parameters = new Dictionary<string, string?>
-            {
-                ["Destination"] = _destination,
-                ["ThrottleLimit"] = ThrottleLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["ProfileName"] = ProfileName,
-                ["Region"] = Region,
-                ["EndpointUrl"] = EndpointUrl,
-                ["ProfileLocation"] = ProfileLocation,
-                ["Credential"] = Credential is null ? null : "(explicit; access key id " + Credential.UserName + ")",
-                ["InputObjects"] = _files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["CommandLine"] = MyInvocation.Line?.Trim(),
-            },
-            Objects = results.OrderBy(o => o.SourceUri, StringComparer.Ordinal).ToList(),
-        };
         string? manifestPath = null;
         try
         {
-            manifestPath = acquirer.WriteManifest(manifest);
+            manifestPath = run.WriteManifest();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             WriteError(new ErrorRecord(ex, "ManifestWriteFailed", ErrorCategory.WriteError, _destination));
         }
-        WriteObject(new LogAcquisitionResult
-        {
-            Destination = _destination,
-            ManifestPath = manifestPath,
-            Downloaded = results.Count(r => r.Status == AcquisitionStatus.Downloaded),
-            AlreadyPresent = results.Count(r => r.Status == AcquisitionStatus.AlreadyPresent),
-            Failed = results.Count(r => r.Status == AcquisitionStatus.Failed),
-            Bytes = results.Where(r => r.Status != AcquisitionStatus.Failed).Sum(r => r.Size),
-            Elapsed = clock.Elapsed,
-        });
+        WriteObject(run.Summarize(_destination, manifestPath, clock.Elapsed));
     }
+
+    /// <summary>The command's parameters as the manifest records them (never a secret: an explicit credential by its key id).</summary>
+    private Dictionary<string, string?> ManifestParameters() => new()
+    {
+        ["Destination"] = _destination,
+        ["ThrottleLimit"] = ThrottleLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ProfileName"] = ProfileName,
+        ["Region"] = Region,
+        ["EndpointUrl"] = EndpointUrl,
+        ["ProfileLocation"] = ProfileLocation,
+        ["Credential"] = Credential is null ? null : "(explicit; access key id " + Credential.UserName + ")",
+        ["InputObjects"] = _files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["CommandLine"] = MyInvocation.Line?.Trim(),
+    };
 }

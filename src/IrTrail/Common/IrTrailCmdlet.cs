@@ -46,6 +46,19 @@ public abstract class IrTrailCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// ShouldProcess where -Force skips the confirmation prompt but -WhatIf (given, or $WhatIfPreference) always wins:
+    /// with -Force and no WhatIf in effect the action goes ahead without asking.
+    /// </summary>
+    protected bool ShouldProcess(string target, string action, bool force) =>
+        force && !WhatIfInEffect() || ShouldProcess(target, action);
+
+    /// <summary>-WhatIf as given to this command, else the caller's $WhatIfPreference.</summary>
+    protected bool WhatIfInEffect() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+            ? w is SwitchParameter { IsPresent: true } || w is bool b && b
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
     /// <summary>Writes an error record for a target and continues (non-terminating).</summary>
     protected void WriteError(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction = null)
     {
